@@ -1,0 +1,28 @@
+// What API handlers are given: the domain services, built once in main.cc, and the parsed
+// call (authenticated brand and JSON body). Handlers are plain functions
+// (const Call&, Services&) -> http::Response.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+
+#include "auth/authenticator.h"
+#include "core/clock.h"
+#include "http/message.h"
+#include "store/store.h"
+
+namespace cdp::api {
+
+struct Services {
+  store::Store& store;
+  auth::Authenticator& auth;
+  const Clock& clock;
+};
+
+struct Call {
+  const http::Request& request;
+  std::string brand_id;      // authenticated
+  boost::json::object body;  // the parsed JSON body
+};
+
+}  // namespace cdp::api

@@ -1,0 +1,41 @@
+#include "core/json.h"
+
+#include <fmt/format.h>
+
+#include <boost/json/parse_options.hpp>
+#include <boost/json/stream_parser.hpp>
+
+namespace cdp {
+
+Result<boost::json::value> ParseJson(std::string_view text) {
+  boost::json::parse_options opts;
+  opts.max_depth = kMaxJsonDepth;
+  boost::json::stream_parser parser({}, opts);
+  boost::system::error_code ec;
+  size_t consumed = parser.write(text.data(), text.size(), ec);
+  if (!ec) parser.finish(ec);
+  if (ec) {
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < consumed && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    if (text.empty()) return InvalidArgument("request body is empty; expected a JSON object");
+    return InvalidArgument(
+        fmt::format("malformed JSON at line {}, column {}: {}", line, column, ec.message()));
+  }
+  return parser.release();
+}
+
+size_t Utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+}  // namespace cdp

@@ -1,0 +1,41 @@
+#include "http/router.h"
+
+#include <exception>
+
+#include "http/envelope.h"
+
+namespace cdp::http {
+
+void Router::Add(std::string method, std::string path, Handler handler, Execution execution) {
+  routes_[std::move(path)][std::move(method)] = Route{std::move(handler), execution};
+}
+
+Execution Router::ExecutionFor(const Request& req) const {
+  auto p = routes_.find(req.path);
+  if (p == routes_.end()) return Execution::kInline;
+  auto m = p->second.find(req.method);
+  return m == p->second.end() ? Execution::kInline : m->second.execution;
+}
+
+Response Router::Dispatch(const Request& req) const {
+  auto p = routes_.find(req.path);
+  if (p == routes_.end()) return ErrorResponse(NotFound("Invalid URL: no endpoint " + req.path));
+  auto m = p->second.find(req.method);
+  if (m == p->second.end()) {
+    std::string allowed;
+    for (const auto& [method, _] : p->second) allowed += (allowed.empty() ? "" : ", ") + method;
+    Response res =
+        ErrorResponse(Status(Code::kInvalidArgument, "method " + req.method + " not allowed on " +
+                                                         req.path + "; use " + allowed));
+    res.status = 405;
+    res.headers.emplace_back("Allow", allowed);
+    return res;
+  }
+  try {
+    return m->second.handler(req);
+  } catch (const std::exception& e) {
+    return ErrorResponse(Internal(std::string("internal error: ") + e.what()));
+  }
+}
+
+}  // namespace cdp::http

@@ -1,0 +1,142 @@
+// cdp: wiring only. Parses the command line, builds the objects, runs.
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "api/routes.h"
+#include "auth/authenticator.h"
+#include "cli/admin.h"
+#include "core/clock.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace {
+
+// "host:port" or "[v6]:port".
+bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = listen.substr(0, colon);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']')
+    *host = host->substr(1, host->size() - 2);
+  try {
+    int p = std::stoi(listen.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    *port = static_cast<uint16_t>(p);
+  } catch (...) {
+    return false;
+  }
+  return !host->empty();
+}
+
+std::unique_ptr<cdp::store::Store> OpenStoreOrExit(const std::string& data_dir, int readers) {
+  cdp::store::SqliteOptions options;
+  options.data_dir = data_dir;
+  options.read_connections = readers;
+  auto store = cdp::store::OpenSqliteStore(options);
+  if (!store.ok()) {
+    fmt::print(stderr, "error: {}\n", store.status().message());
+    std::exit(1);
+  }
+  return std::move(store).value();
+}
+
+int Serve(const std::string& listen, const std::string& data_dir, int threads) {
+  cdp::http::ServerOptions options;
+  if (!SplitListen(listen, &options.address, &options.port)) {
+    fmt::print(stderr, "error: --listen must be HOST:PORT, got '{}'\n", listen);
+    return 2;
+  }
+  options.io_threads = threads;
+  auto store = OpenStoreOrExit(data_dir, threads + 2);
+  cdp::SystemClock clock;
+  cdp::auth::Authenticator authenticator(*store, clock);
+  cdp::api::Services services{*store, authenticator, clock};
+  cdp::http::Router router;
+  cdp::api::AddRoutes(router, services);
+  cdp::http::Server server(options, router);
+  if (auto st = server.Listen(); !st.ok()) {
+    spdlog::error("{}", st.message());
+    return 1;
+  }
+  spdlog::info("listening on {}:{} data={} threads={}", options.address, server.port(), data_dir,
+               threads);
+  server.Run();
+  store.reset();  // drains and closes storage before we say so
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stdout_logger_mt("cdp");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+  spdlog::set_default_logger(logger);
+
+  CLI::App app{"cdp: a self-hosted Customer Data Platform"};
+  app.require_subcommand(1);
+  std::string data_dir = "./cdp-data";
+  auto add_data = [&](CLI::App* cmd) {
+    cmd->add_option("--data", data_dir, "data folder (SQLite)")->capture_default_str();
+  };
+
+  auto* serve = app.add_subcommand("serve", "run the HTTP API server");
+  std::string listen = "127.0.0.1:8080";
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  serve->add_option("--listen", listen, "address to listen on, HOST:PORT (port 0: any free)")
+      ->capture_default_str();
+  serve->add_option("--threads", threads, "network threads")->check(CLI::Range(1, 256));
+  add_data(serve);
+
+  bool as_json = false;
+  auto* brand = app.add_subcommand("brand", "manage brands");
+  brand->require_subcommand(1);
+  auto* brand_create =
+      brand->add_subcommand("create", "create a brand and print its first API key");
+  std::string brand_name;
+  brand_create->add_option("NAME", brand_name, "brand name")->required();
+  brand_create->add_flag("--json", as_json, "print one JSON line");
+  add_data(brand_create);
+  auto* brand_list = brand->add_subcommand("list", "list brands");
+  brand_list->add_flag("--json", as_json, "print JSON");
+  add_data(brand_list);
+
+  auto* key = app.add_subcommand("key", "manage API keys");
+  key->require_subcommand(1);
+  std::string brand_id, key_prefix;
+  bool revoke_old = false;
+  auto* key_rotate = key->add_subcommand("rotate", "issue a new API key for a brand");
+  key_rotate->add_option("--brand", brand_id, "brand id")->required();
+  key_rotate->add_flag("--revoke-old", revoke_old, "revoke every other key of the brand at once");
+  key_rotate->add_flag("--json", as_json, "print one JSON line");
+  add_data(key_rotate);
+  auto* key_revoke = key->add_subcommand("revoke", "deactivate an API key");
+  key_revoke->add_option("--brand", brand_id, "brand id")->required();
+  key_revoke->add_option("--key", key_prefix, "the key or its prefix (as `key list` shows)")
+      ->required();
+  add_data(key_revoke);
+  auto* key_list = key->add_subcommand("list", "list a brand's keys");
+  key_list->add_option("--brand", brand_id, "brand id")->required();
+  key_list->add_flag("--json", as_json, "print JSON");
+  add_data(key_list);
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve->parsed()) return Serve(listen, data_dir, threads);
+  // Admin commands log only warnings, keeping stdout for their results.
+  spdlog::set_level(spdlog::level::warn);
+  auto store = OpenStoreOrExit(data_dir, 1);
+  if (brand_create->parsed()) return cdp::cli::CreateBrand(*store, brand_name, as_json);
+  if (brand_list->parsed()) return cdp::cli::ListBrands(*store, as_json);
+  if (key_rotate->parsed()) return cdp::cli::RotateKey(*store, brand_id, revoke_old, as_json);
+  if (key_revoke->parsed()) return cdp::cli::RevokeKey(*store, brand_id, key_prefix);
+  if (key_list->parsed()) return cdp::cli::ListKeys(*store, brand_id, as_json);
+  return 2;
+}

@@ -1,0 +1,108 @@
+#include "store/sqlite/migrations.h"
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+namespace cdp::store::sqlite {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, R"sql(
+CREATE TABLE brands (
+  id         TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE api_keys (
+  brand_id   TEXT NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+  hash       TEXT NOT NULL,
+  prefix     TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER,
+  PRIMARY KEY (brand_id, hash)
+) WITHOUT ROWID;
+
+CREATE TABLE profiles (
+  id              INTEGER PRIMARY KEY,
+  brand_id        TEXT NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+  user_id         TEXT,
+  anonymous_id    TEXT,
+  name            TEXT,
+  first_name      TEXT,
+  last_name       TEXT,
+  birth_date      TEXT,
+  gender          TEXT,
+  email           TEXT,
+  mobile          TEXT,
+  company         TEXT,
+  hashed_email    TEXT,
+  hashed_mobile   TEXT,
+  email_opt_in    INTEGER,
+  sms_opt_in      INTEGER,
+  whatsapp_opt_in INTEGER,
+  attributes      TEXT NOT NULL DEFAULT '{}',
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX profiles_by_user_id ON profiles (brand_id, user_id);
+CREATE UNIQUE INDEX profiles_by_anonymous_id ON profiles (brand_id, anonymous_id);
+
+-- The JSON type each custom attribute was first stored with, per brand and scope
+-- ('profile' or 'event'), so later writes of another type are rejected.
+CREATE TABLE attribute_types (
+  brand_id TEXT NOT NULL,
+  scope    TEXT NOT NULL,
+  name     TEXT NOT NULL,
+  type     TEXT NOT NULL,
+  PRIMARY KEY (brand_id, scope, name)
+) WITHOUT ROWID;
+)sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return Migrations().back().version; }
+
+Status Migrate(Db& db) {
+  CDP_RETURN_IF_ERROR(
+      db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+              "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"));
+  // BEGIN IMMEDIATE serialises concurrent migrators (a server and an admin command).
+  CDP_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  auto fail = [&](Status st) {
+    (void)db.Exec("ROLLBACK");
+    return st;
+  };
+  auto stmt = db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!stmt.ok()) return fail(std::move(stmt).take_status());
+  auto row = stmt->Step();
+  if (!row.ok()) return fail(std::move(row).take_status());
+  int current = static_cast<int>(stmt->Int(0));
+  stmt->Reset();
+  if (current > LatestSchemaVersion())
+    return fail(FailedPrecondition(
+        fmt::format("database schema version {} is newer than this cdp knows ({}); upgrade cdp",
+                    current, LatestSchemaVersion())));
+  for (const auto& m : Migrations()) {
+    if (m.version <= current) continue;
+    Status st = db.Exec(m.sql);
+    if (st.ok())
+      st = db.Exec(fmt::format("INSERT INTO schema_migrations(version) VALUES ({})", m.version));
+    if (!st.ok())
+      return fail(Internal(fmt::format("migration {} failed: {}", m.version, st.message())));
+  }
+  return db.Exec("COMMIT");
+}
+
+}  // namespace cdp::store::sqlite

@@ -1,0 +1,74 @@
+// Thin RAII wrappers over one SQLite connection and its prepared statements.
+// A Db is used by one thread at a time; statements are cached per connection.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace cdp::store::sqlite {
+
+class Stmt {
+ public:
+  explicit Stmt(sqlite3_stmt* stmt) : stmt_(stmt) {}
+
+  // Binding (1-based indexes, as in SQLite).
+  Stmt& Bind(int i, std::string_view v);
+  Stmt& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
+  Stmt& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
+  Stmt& Bind(int i, int64_t v);
+  Stmt& Bind(int i, const std::optional<std::string>& v);
+  Stmt& BindNull(int i);
+
+  // Steps once. Returns true while a row is available; false when done.
+  Result<bool> Step();
+  // Steps to completion, ignoring rows.
+  Status Run();
+
+  bool IsNull(int col) const;
+  int64_t Int(int col) const;
+  std::string Text(int col) const;
+  std::optional<std::string> OptText(int col) const;
+
+  // Resets bindings and cursor so the statement can be reused.
+  void Reset();
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+class Db {
+ public:
+  // Opens (creating if needed) the database file with WAL, synchronous=FULL, foreign keys
+  // and a busy timeout so that admin commands and the server can share the file.
+  static Result<std::unique_ptr<Db>> Open(const std::string& path);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // Runs one or more statements without results.
+  Status Exec(std::string_view sql);
+  // A cached prepared statement, reset and ready to bind. Valid until the next Prepare of
+  // the same text on this connection.
+  Result<Stmt> Prepare(const std::string& sql);
+  int64_t Changes() const;
+  std::string ErrorMessage() const;
+
+ private:
+  explicit Db(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// Wraps a failed SQLite call in an Internal status with the connection's message.
+Status SqliteError(const Db& db, std::string_view what);
+
+}  // namespace cdp::store::sqlite

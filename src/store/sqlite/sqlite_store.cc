@@ -1,0 +1,550 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <fmt/format.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace cdp::store {
+namespace {
+
+namespace json = boost::json;
+using profiles::Field;
+using profiles::Profile;
+using profiles::ProfileKey;
+using sqlite::Db;
+using sqlite::Stmt;
+
+// Profile columns in profiles::Field order.
+constexpr std::array<std::string_view, profiles::kFieldCount> kFieldColumns = {
+    "name",         "first_name", "last_name",      "birth_date",   "gender",
+    "email",        "mobile",     "company",        "hashed_email", "hashed_mobile",
+    "email_opt_in", "sms_opt_in", "whatsapp_opt_in"};
+
+std::string ProfileColumns() {
+  std::string cols = "id, user_id, anonymous_id";
+  for (auto c : kFieldColumns) cols += fmt::format(", {}", c);
+  return cols + ", attributes, created_at, updated_at";
+}
+
+const std::string& SelectProfileSql(ProfileKey::Kind kind) {
+  static const std::string by_user =
+      "SELECT " + ProfileColumns() + " FROM profiles WHERE brand_id = ?1 AND user_id = ?2";
+  static const std::string by_anon =
+      "SELECT " + ProfileColumns() + " FROM profiles WHERE brand_id = ?1 AND anonymous_id = ?2";
+  return kind == ProfileKey::Kind::kUserId ? by_user : by_anon;
+}
+
+Profile ReadProfile(const Stmt& s) {
+  Profile p;
+  p.id = s.Int(0);
+  p.user_id = s.OptText(1);
+  p.anonymous_id = s.OptText(2);
+  for (size_t i = 0; i < profiles::kFieldCount; ++i) {
+    int col = static_cast<int>(3 + i);
+    if (s.IsNull(col)) continue;
+    if (profiles::Fields()[i].is_integer) {
+      p.fields[i] = s.Int(col);
+    } else {
+      p.fields[i] = s.Text(col);
+    }
+  }
+  int base = static_cast<int>(3 + profiles::kFieldCount);
+  boost::system::error_code ec;
+  json::value attrs = json::parse(s.Text(base), ec);
+  if (!ec && attrs.is_object()) p.attributes = std::move(attrs.get_object());
+  p.created_at = s.Int(base + 1);
+  p.updated_at = s.Int(base + 2);
+  return p;
+}
+
+Result<std::optional<Profile>> LoadProfile(Db& db, std::string_view brand_id, ProfileKey::Kind kind,
+                                           std::string_view id) {
+  auto stmt = db.Prepare(SelectProfileSql(kind));
+  if (!stmt.ok()) return std::move(stmt).take_status();
+  stmt->Bind(1, brand_id).Bind(2, id);
+  auto row = stmt->Step();
+  if (!row.ok()) return std::move(row).take_status();
+  if (!*row) return std::optional<Profile>();
+  return std::optional<Profile>(ReadProfile(*stmt));
+}
+
+void BindField(Stmt& s, int i, const json::value& v) {
+  if (v.is_string()) {
+    s.Bind(i, std::string_view(v.get_string()));
+  } else if (v.is_int64()) {
+    s.Bind(i, v.get_int64());
+  } else {
+    s.BindNull(i);
+  }
+}
+
+// Inserts (id == 0) or updates the whole row of `p`; sets p.id on insert.
+Status SaveProfile(Db& db, std::string_view brand_id, Profile& p) {
+  static const std::string insert_sql = [] {
+    std::string cols = "brand_id, user_id, anonymous_id", vals = "?1, ?2, ?3";
+    int i = 4;
+    for (auto c : kFieldColumns) {
+      cols += fmt::format(", {}", c);
+      vals += fmt::format(", ?{}", i++);
+    }
+    return fmt::format(
+        "INSERT INTO profiles ({}, attributes, created_at, updated_at) "
+        "VALUES ({}, ?{}, ?{}, ?{})",
+        cols, vals, i, i + 1, i + 2);
+  }();
+  static const std::string update_sql = [] {
+    std::string sets = "user_id = ?2, anonymous_id = ?3";
+    int i = 4;
+    for (auto c : kFieldColumns) sets += fmt::format(", {} = ?{}", c, i++);
+    return fmt::format(
+        "UPDATE profiles SET {}, attributes = ?{}, created_at = ?{}, updated_at = ?{} "
+        "WHERE brand_id = ?1 AND id = ?{}",
+        sets, i, i + 1, i + 2, i + 3);
+  }();
+  auto stmt = db.Prepare(p.id == 0 ? insert_sql : update_sql);
+  if (!stmt.ok()) return std::move(stmt).take_status();
+  stmt->Bind(1, brand_id).Bind(2, p.user_id).Bind(3, p.anonymous_id);
+  int i = 4;
+  for (const auto& v : p.fields) BindField(*stmt, i++, v);
+  stmt->Bind(i, json::serialize(p.attributes)).Bind(i + 1, p.created_at).Bind(i + 2, p.updated_at);
+  if (p.id != 0) stmt->Bind(i + 3, p.id);
+  CDP_RETURN_IF_ERROR(stmt->Run());
+  if (p.id == 0) {
+    auto last = db.Prepare("SELECT last_insert_rowid()");
+    if (!last.ok()) return std::move(last).take_status();
+    auto row = last->Step();
+    if (!row.ok()) return std::move(row).take_status();
+    p.id = last->Int(0);
+  }
+  return Status::Ok();
+}
+
+Status DeleteProfileRow(Db& db, std::string_view brand_id, int64_t id) {
+  auto stmt = db.Prepare("DELETE FROM profiles WHERE brand_id = ?1 AND id = ?2");
+  if (!stmt.ok()) return std::move(stmt).take_status();
+  return stmt->Bind(1, brand_id).Bind(2, id).Run();
+}
+
+// Records the type of each attribute the brand has not seen before and rejects values
+// whose type differs from the recorded one.
+Status CheckAttributeTypes(Db& db, std::string_view brand_id, std::string_view scope,
+                           const json::object& attributes) {
+  for (const auto& [name, value] : attributes) {
+    std::string_view type = profiles::AttributeType(value);
+    if (type.empty()) continue;
+    auto get = db.Prepare(
+        "SELECT type FROM attribute_types WHERE brand_id = ?1 AND scope = ?2 AND name = ?3");
+    if (!get.ok()) return std::move(get).take_status();
+    get->Bind(1, brand_id).Bind(2, scope).Bind(3, std::string_view(name));
+    auto row = get->Step();
+    if (!row.ok()) return std::move(row).take_status();
+    if (*row) {
+      std::string known = get->Text(0);
+      get->Reset();
+      if (known != type)
+        return InvalidArgument(fmt::format(
+            "attribute '{}' was first stored as a {} for this brand and cannot take a {} value",
+            std::string_view(name), known, type));
+      continue;
+    }
+    get->Reset();
+    auto put = db.Prepare(
+        "INSERT INTO attribute_types (brand_id, scope, name, type) VALUES (?1, ?2, ?3, ?4)");
+    if (!put.ok()) return std::move(put).take_status();
+    CDP_RETURN_IF_ERROR(
+        put->Bind(1, brand_id).Bind(2, scope).Bind(3, std::string_view(name)).Bind(4, type).Run());
+  }
+  return Status::Ok();
+}
+
+// Folds `from` into `into`: fields and attributes `into` lacks are taken from `from`.
+void FoldProfile(const Profile& from, Profile& into) {
+  for (size_t i = 0; i < profiles::kFieldCount; ++i)
+    if (into.fields[i].is_null()) into.fields[i] = from.fields[i];
+  for (const auto& [name, value] : from.attributes)
+    if (!into.attributes.contains(name)) into.attributes[name] = value;
+  into.created_at = std::min(into.created_at, from.created_at);
+}
+
+Status UpsertOne(Db& db, std::string_view brand_id, const profiles::ProfilePatch& patch,
+                 int64_t now) {
+  CDP_RETURN_IF_ERROR(CheckAttributeTypes(db, brand_id, "profile", patch.attributes));
+  std::optional<Profile> profile;
+  std::optional<Profile> anonymous;
+  if (patch.user_id) {
+    auto found = LoadProfile(db, brand_id, ProfileKey::Kind::kUserId, *patch.user_id);
+    if (!found.ok()) return std::move(found).take_status();
+    profile = std::move(*found);
+  }
+  if (patch.anonymous_id) {
+    auto found = LoadProfile(db, brand_id, ProfileKey::Kind::kAnonymousId, *patch.anonymous_id);
+    if (!found.ok()) return std::move(found).take_status();
+    anonymous = std::move(*found);
+  }
+  if (!patch.user_id) {
+    profile = std::move(anonymous);
+  } else if (anonymous && (!profile || anonymous->id != profile->id)) {
+    if (anonymous->user_id && *anonymous->user_id != *patch.user_id) {
+      // The anonymous id already belongs to another known user: leave it there.
+    } else if (!profile) {
+      profile = std::move(anonymous);  // identify the anonymous profile
+    } else {
+      // Both exist: merge the anonymous profile into the known one, once.
+      FoldProfile(*anonymous, *profile);
+      CDP_RETURN_IF_ERROR(DeleteProfileRow(db, brand_id, anonymous->id));
+      if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
+    }
+  }
+  if (!profile) {
+    profile.emplace();
+    profile->created_at = now;
+    profile->anonymous_id = patch.anonymous_id;
+  }
+  if (patch.user_id) profile->user_id = patch.user_id;
+  if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
+  profiles::ApplyPatch(patch, *profile);
+  profile->updated_at = now;
+  return SaveProfile(db, brand_id, *profile);
+}
+
+ApiKey ReadApiKey(const Stmt& s) {
+  ApiKey k;
+  k.brand_id = s.Text(0);
+  k.hash = s.Text(1);
+  k.prefix = s.Text(2);
+  k.created_at = s.Int(3);
+  if (!s.IsNull(4)) k.revoked_at = s.Int(4);
+  return k;
+}
+
+Status InsertApiKey(Db& db, const ApiKey& key) {
+  auto stmt = db.Prepare(
+      "INSERT INTO api_keys (brand_id, hash, prefix, created_at) VALUES (?1, ?2, ?3, ?4)");
+  if (!stmt.ok()) return std::move(stmt).take_status();
+  return stmt->Bind(1, key.brand_id)
+      .Bind(2, key.hash)
+      .Bind(3, key.prefix)
+      .Bind(4, key.created_at)
+      .Run();
+}
+
+// The single writer: runs submitted jobs on its own connection, many per transaction.
+class Writer {
+ public:
+  using Job = std::function<Status(Db&)>;
+
+  Writer(std::unique_ptr<Db> db, const SqliteOptions& options)
+      : db_(std::move(db)), options_(options), thread_([this] { Loop(); }) {}
+
+  ~Writer() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    work_cv_.notify_all();
+    space_cv_.notify_all();
+    thread_.join();
+  }
+
+  // Runs `job` in a savepoint of the next group transaction; returns once that transaction
+  // is durable (the job's own status), or an error if it could not be committed.
+  Status Submit(Job job) {
+    Pending pending{std::move(job), {}};
+    auto done = pending.done.get_future();
+    {
+      std::unique_lock lock(mu_);
+      bool has_space = space_cv_.wait_for(lock, options_.enqueue_timeout, [&] {
+        return queue_.size() < options_.max_queued_writes || stopping_;
+      });
+      if (stopping_) return Unavailable("server is shutting down; retry");
+      if (!has_space) return Unavailable("storage is overloaded; retry later");
+      queue_.push_back(&pending);
+    }
+    work_cv_.notify_one();
+    return done.get();
+  }
+
+ private:
+  struct Pending {
+    Job job;
+    std::promise<Status> done;
+  };
+
+  void Loop() {
+    for (;;) {
+      std::vector<Pending*> group;
+      {
+        std::unique_lock lock(mu_);
+        work_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+        if (queue_.empty()) return;  // stopping and drained
+        while (!queue_.empty() && group.size() < options_.max_group_size) {
+          group.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      space_cv_.notify_all();
+      std::vector<Status> results = RunGroup(group);
+      for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(results[i]));
+    }
+  }
+
+  std::vector<Status> RunGroup(const std::vector<Pending*>& group) {
+    std::vector<Status> results(group.size());
+    Status st = db_->Exec("BEGIN IMMEDIATE");
+    if (!st.ok()) return std::vector<Status>(group.size(), st);
+    for (size_t i = 0; i < group.size(); ++i) {
+      st = db_->Exec("SAVEPOINT job");
+      if (!st.ok()) break;
+      try {
+        results[i] = group[i]->job(*db_);
+      } catch (const std::exception& e) {
+        results[i] = Internal(std::string("write failed: ") + e.what());
+      }
+      if (!results[i].ok()) st = db_->Exec("ROLLBACK TO job");
+      if (st.ok()) st = db_->Exec("RELEASE job");
+      if (!st.ok()) break;
+    }
+    if (st.ok()) st = db_->Exec("COMMIT");
+    if (!st.ok()) {
+      (void)db_->Exec("ROLLBACK");
+      return std::vector<Status>(group.size(), st);
+    }
+    return results;
+  }
+
+  std::unique_ptr<Db> db_;
+  SqliteOptions options_;
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable space_cv_;
+  std::deque<Pending*> queue_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
+// A fixed set of read connections handed out one caller at a time.
+class ReaderPool {
+ public:
+  void Add(std::unique_ptr<Db> db) { free_.push_back(std::move(db)); }
+
+  template <typename F>
+  auto With(F&& f) {
+    std::unique_ptr<Db> db;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return !free_.empty(); });
+      db = std::move(free_.back());
+      free_.pop_back();
+    }
+    struct Return {
+      ReaderPool* pool;
+      std::unique_ptr<Db>* db;
+      ~Return() {
+        {
+          std::lock_guard lock(pool->mu_);
+          pool->free_.push_back(std::move(*db));
+        }
+        pool->cv_.notify_one();
+      }
+    } give_back{this, &db};
+    return f(*db);
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Db>> free_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Db> writer_db, const SqliteOptions& options)
+      : writer_(std::move(writer_db), options) {}
+
+  ReaderPool& readers() { return readers_; }
+
+  Status CreateBrand(const Brand& brand, const ApiKey& first_key) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      auto stmt = db.Prepare("INSERT INTO brands (id, name, created_at) VALUES (?1, ?2, ?3)");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      Status st = stmt->Bind(1, brand.id).Bind(2, brand.name).Bind(3, brand.created_at).Run();
+      if (st.code() == Code::kAlreadyExists) return AlreadyExists("brand " + brand.id + " exists");
+      CDP_RETURN_IF_ERROR(st);
+      return InsertApiKey(db, first_key);
+    });
+  }
+
+  Result<Brand> GetBrand(std::string_view brand_id) override {
+    return readers_.With([&](Db& db) -> Result<Brand> {
+      auto stmt = db.Prepare("SELECT id, name, created_at FROM brands WHERE id = ?1");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id);
+      auto row = stmt->Step();
+      if (!row.ok()) return std::move(row).take_status();
+      if (!*row) return NotFound(fmt::format("no brand {}", brand_id));
+      return Brand{stmt->Text(0), stmt->Text(1), stmt->Int(2)};
+    });
+  }
+
+  Result<std::vector<Brand>> ListBrands() override {
+    return readers_.With([&](Db& db) -> Result<std::vector<Brand>> {
+      auto stmt = db.Prepare("SELECT id, name, created_at FROM brands ORDER BY created_at, id");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      std::vector<Brand> out;
+      for (;;) {
+        auto row = stmt->Step();
+        if (!row.ok()) return std::move(row).take_status();
+        if (!*row) break;
+        out.push_back(Brand{stmt->Text(0), stmt->Text(1), stmt->Int(2)});
+      }
+      return out;
+    });
+  }
+
+  Result<std::vector<ApiKey>> ListApiKeys(std::string_view brand_id) override {
+    return readers_.With([&](Db& db) -> Result<std::vector<ApiKey>> {
+      auto stmt = db.Prepare(
+          "SELECT brand_id, hash, prefix, created_at, revoked_at FROM api_keys "
+          "WHERE brand_id = ?1 ORDER BY created_at, prefix");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id);
+      std::vector<ApiKey> out;
+      for (;;) {
+        auto row = stmt->Step();
+        if (!row.ok()) return std::move(row).take_status();
+        if (!*row) break;
+        out.push_back(ReadApiKey(*stmt));
+      }
+      return out;
+    });
+  }
+
+  Status AddApiKey(const ApiKey& key, bool revoke_others) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      auto brand = db.Prepare("SELECT 1 FROM brands WHERE id = ?1");
+      if (!brand.ok()) return std::move(brand).take_status();
+      brand->Bind(1, key.brand_id);
+      auto row = brand->Step();
+      if (!row.ok()) return std::move(row).take_status();
+      if (!*row) return NotFound("no brand " + key.brand_id);
+      brand->Reset();
+      if (revoke_others) {
+        auto revoke = db.Prepare(
+            "UPDATE api_keys SET revoked_at = ?2 WHERE brand_id = ?1 AND revoked_at IS NULL");
+        if (!revoke.ok()) return std::move(revoke).take_status();
+        CDP_RETURN_IF_ERROR(revoke->Bind(1, key.brand_id).Bind(2, key.created_at).Run());
+      }
+      return InsertApiKey(db, key);
+    });
+  }
+
+  Status RevokeApiKey(std::string_view brand_id, std::string_view prefix, int64_t now) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      auto find = db.Prepare(
+          "SELECT hash, prefix FROM api_keys WHERE brand_id = ?1 AND revoked_at IS NULL");
+      if (!find.ok()) return std::move(find).take_status();
+      find->Bind(1, brand_id);
+      std::vector<std::string> matches;
+      for (;;) {
+        auto row = find->Step();
+        if (!row.ok()) return std::move(row).take_status();
+        if (!*row) break;
+        std::string stored_prefix = find->Text(1);
+        // The operator may give any prefix of the stored prefix, or the whole key.
+        bool match = prefix.size() <= stored_prefix.size()
+                         ? std::string_view(stored_prefix).starts_with(prefix)
+                         : prefix.starts_with(stored_prefix);
+        if (match) matches.push_back(find->Text(0));
+      }
+      if (matches.empty())
+        return NotFound(
+            fmt::format("brand {} has no active key starting with '{}'", brand_id, prefix));
+      if (matches.size() > 1)
+        return InvalidArgument(fmt::format("'{}' matches {} active keys; give a longer prefix",
+                                           prefix, matches.size()));
+      auto revoke =
+          db.Prepare("UPDATE api_keys SET revoked_at = ?3 WHERE brand_id = ?1 AND hash = ?2");
+      if (!revoke.ok()) return std::move(revoke).take_status();
+      return revoke->Bind(1, brand_id).Bind(2, matches[0]).Bind(3, now).Run();
+    });
+  }
+
+  Result<std::vector<Status>> UpsertProfiles(std::string_view brand_id,
+                                             std::vector<ProfileWrite> writes,
+                                             int64_t now) override {
+    std::vector<Status> results(writes.size());
+    Status st = writer_.Submit([&](Db& db) -> Status {
+      for (size_t i = 0; i < writes.size(); ++i) {
+        CDP_RETURN_IF_ERROR(db.Exec("SAVEPOINT item"));
+        results[i] = UpsertOne(db, brand_id, writes[i].patch, now);
+        if (!results[i].ok() && results[i].code() != Code::kInvalidArgument)
+          return results[i];  // storage failure: abandon the whole batch
+        if (!results[i].ok()) CDP_RETURN_IF_ERROR(db.Exec("ROLLBACK TO item"));
+        CDP_RETURN_IF_ERROR(db.Exec("RELEASE item"));
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return results;
+  }
+
+  Result<Profile> GetProfile(std::string_view brand_id, const ProfileKey& key) override {
+    return readers_.With([&](Db& db) -> Result<Profile> {
+      auto found = LoadProfile(db, brand_id, key.kind, key.id);
+      if (!found.ok()) return std::move(found).take_status();
+      if (!*found)
+        return NotFound(
+            fmt::format("no user with {} '{}'",
+                        key.kind == ProfileKey::Kind::kUserId ? "userId" : "anonymousId", key.id));
+      return std::move(**found);
+    });
+  }
+
+  Status DeleteProfile(std::string_view brand_id, const ProfileKey& key) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      auto found = LoadProfile(db, brand_id, key.kind, key.id);
+      if (!found.ok()) return std::move(found).take_status();
+      if (!*found)
+        return NotFound(
+            fmt::format("no user with {} '{}'",
+                        key.kind == ProfileKey::Kind::kUserId ? "userId" : "anonymousId", key.id));
+      return DeleteProfileRow(db, brand_id, (*found)->id);
+    });
+  }
+
+ private:
+  Writer writer_;
+  ReaderPool readers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return Unavailable("cannot create data folder " + options.data_dir + ": " + ec.message());
+  std::string path = (std::filesystem::path(options.data_dir) / "cdp.db").string();
+  auto writer_db = Db::Open(path);
+  if (!writer_db.ok()) return std::move(writer_db).take_status();
+  CDP_RETURN_IF_ERROR(sqlite::Migrate(**writer_db));
+  auto store = std::make_unique<SqliteStore>(std::move(writer_db).value(), options);
+  for (int i = 0; i < std::max(1, options.read_connections); ++i) {
+    auto db = Db::Open(path);
+    if (!db.ok()) return std::move(db).take_status();
+    store->readers().Add(std::move(db).value());
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace cdp::store

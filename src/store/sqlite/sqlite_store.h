@@ -1,0 +1,34 @@
+// The embedded SQLite backend of Store: one database file in the data folder.
+//
+// Writes go to a single writer thread that owns the write connection and commits the
+// writes of all concurrent callers in one transaction (group commit, synchronous=FULL in
+// WAL mode): each caller returns once its transaction is on disk. Reads use a small pool
+// of read connections, which WAL lets run beside the writer. Several processes (the server
+// and admin commands) may open the same folder at once.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace cdp::store {
+
+struct SqliteOptions {
+  std::string data_dir = "./cdp-data";  // created if missing
+  int read_connections = 4;
+  // Back-pressure: at most this many writes wait for the writer; a caller that cannot
+  // enqueue within `enqueue_timeout` gets Unavailable.
+  size_t max_queued_writes = 8192;
+  std::chrono::milliseconds enqueue_timeout{10000};
+  // At most this many queued writes share one transaction.
+  size_t max_group_size = 1024;
+};
+
+// Opens (creating and migrating as needed) the store in options.data_dir.
+// FailedPrecondition if the database schema is newer than this binary.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
+
+}  // namespace cdp::store

@@ -1,0 +1,77 @@
+// Store: the one interface between the domain and persistent storage.
+//
+// Implementations: sqlite/ (embedded default) and, later, postgres/. No SQL text or driver
+// types cross this interface. Every method is thread-safe. A write that returns OK is
+// durable: it survives a crash (kill -9) of the process right after the call returns.
+// Writes from concurrent callers are committed together (group commit); when the writer
+// falls behind, callers wait, and past a bound get Unavailable (503, retry later).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "profiles/profile.h"
+
+namespace cdp::store {
+
+struct Brand {
+  std::string id;
+  std::string name;
+  int64_t created_at = 0;
+};
+
+// An API key as stored: only its SHA-256 hash and a short prefix for operators to name it.
+struct ApiKey {
+  std::string brand_id;
+  std::string prefix;
+  std::string hash;
+  int64_t created_at = 0;
+  std::optional<int64_t> revoked_at;
+};
+
+// One item of a profile upsert. The profile is found by user_id, else by anonymous_id; a
+// patch that names both identifies an anonymous profile with the user (merging the two
+// profiles when both already exist).
+struct ProfileWrite {
+  profiles::ProfilePatch patch;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Brands and keys.
+  // AlreadyExists if the brand id is taken.
+  virtual Status CreateBrand(const Brand& brand, const ApiKey& first_key) = 0;
+  // NotFound if there is no such brand.
+  virtual Result<Brand> GetBrand(std::string_view brand_id) = 0;
+  virtual Result<std::vector<Brand>> ListBrands() = 0;
+  // All keys of the brand, revoked ones included, oldest first.
+  virtual Result<std::vector<ApiKey>> ListApiKeys(std::string_view brand_id) = 0;
+  // Adds a key; with `revoke_others`, every other active key of the brand is revoked in the
+  // same transaction. NotFound if the brand does not exist.
+  virtual Status AddApiKey(const ApiKey& key, bool revoke_others) = 0;
+  // Revokes the active key whose prefix starts with `prefix`. NotFound when none matches,
+  // InvalidArgument when several do.
+  virtual Status RevokeApiKey(std::string_view brand_id, std::string_view prefix, int64_t now) = 0;
+
+  // Profiles.
+  // Applies each write in its own savepoint of one durable transaction; the result holds one
+  // Status per write (e.g. InvalidArgument when an attribute's type differs from the type the
+  // brand first stored it with). A non-ok Result means nothing was written.
+  virtual Result<std::vector<Status>> UpsertProfiles(std::string_view brand_id,
+                                                     std::vector<ProfileWrite> writes,
+                                                     int64_t now) = 0;
+  // NotFound if the brand has no such profile.
+  virtual Result<profiles::Profile> GetProfile(std::string_view brand_id,
+                                               const profiles::ProfileKey& key) = 0;
+  // Deletes the profile and everything stored about it. NotFound if there is none.
+  virtual Status DeleteProfile(std::string_view brand_id, const profiles::ProfileKey& key) = 0;
+};
+
+}  // namespace cdp::store
