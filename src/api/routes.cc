@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/events.h"
 #include "api/users.h"
 #include "core/json.h"
 #include "http/envelope.h"
@@ -52,11 +53,6 @@ http::Response Authenticated(const http::Request& req, std::string_view brand_id
   return handler(call, services);
 }
 
-http::Response NotYet(const Call&, Services&) {
-  return http::ErrorResponse(
-      Status(Code::kUnimplemented, "not implemented yet: arrives with the Event API"));
-}
-
 }  // namespace
 
 void AddRoutes(http::Router& router, Services& services) {
@@ -70,8 +66,14 @@ void AddRoutes(http::Router& router, Services& services) {
   router.Add("POST", "/api/v1/user/create", Api(services, CreateUsers));
   router.Add("POST", "/api/v1/user/userData", Api(services, GetUserData));
   router.Add("POST", "/api/v1/user/delete", Api(services, DeleteUser));
-  router.Add("POST", "/api/v1/user/profile", Api(services, NotYet));
-  router.Add("POST", "/api/v1/user/count", Api(services, NotYet));
+  router.Add("POST", "/api/v1/user/profile", Api(services, GetEventUsers));
+  router.Add("POST", "/api/v1/user/count", Api(services, CountEventUsers));
+
+  router.Add("POST", "/api/v1/event/create", Api(services, CreateEvents));
+  router.Add("POST", "/api/v1/event/track", Api(services, TrackEvent));
+  router.Add("POST", "/api/v1/user_event/create", Api(services, CreateUserEvent));
+  router.Add("POST", "/api/v1/event/get", Api(services, GetEventUsers));
+  router.Add("POST", "/api/v1/event/count", Api(services, CountEventUsers));
 }
 
 }  // namespace cdp::api

@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "core/time.h"
+#include "api/profile_json.h"
 #include "http/envelope.h"
 #include "profiles/profile_input.h"
 
@@ -13,17 +13,6 @@ namespace {
 
 namespace json = boost::json;
 using profiles::ProfileKey;
-
-json::object ProfileToJson(const profiles::Profile& p) {
-  json::object out;
-  out["userId"] = p.user_id ? json::value(*p.user_id) : json::value(nullptr);
-  out["anonymousId"] = p.anonymous_id ? json::value(*p.anonymous_id) : json::value(nullptr);
-  for (const auto& info : profiles::Fields()) out[info.name] = p[info.field];
-  out["attributes"] = p.attributes;
-  out["created_at"] = FormatTimestamp(p.created_at);
-  out["updated_at"] = FormatTimestamp(p.updated_at);
-  return out;
-}
 
 // The profile a read/delete call names: userId (any spelling) or anonymousId.
 Result<ProfileKey> KeyFromBody(const json::object& body) {

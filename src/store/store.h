@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "events/event.h"
 #include "profiles/profile.h"
 
 namespace cdp::store {
@@ -72,6 +73,28 @@ class Store {
                                                const profiles::ProfileKey& key) = 0;
   // Deletes the profile and everything stored about it. NotFound if there is none.
   virtual Status DeleteProfile(std::string_view brand_id, const profiles::ProfileKey& key) = 0;
+
+  // Events.
+  // Stores the events durably, each on its profile: created when missing, identified or
+  // merged as UpsertProfiles does when an event names both ids, updated with the event's
+  // profile fields, all in the same transaction as the event. One result per event:
+  // kDuplicate when the brand already has an event with that message_id (nothing stored),
+  // or a non-ok status for that event alone (e.g. an attribute type conflict in its profile
+  // fields). A non-ok Result means nothing was written.
+  struct EventResult {
+    Status status;
+    events::EventOutcome outcome = events::EventOutcome::kStored;
+  };
+  virtual Result<std::vector<EventResult>> AppendEvents(std::string_view brand_id,
+                                                        std::vector<events::Event> events,
+                                                        int64_t now) = 0;
+  // The users who performed query.name within [query.from, query.to), in a stable order
+  // (by internal profile id), at most query.limit per page.
+  virtual Result<events::EventPage> QueryEventUsers(std::string_view brand_id,
+                                                    const events::EventQuery& query) = 0;
+  // Distinct profiles and events matching the query (limit and cursor ignored).
+  virtual Result<events::EventCounts> CountEvents(std::string_view brand_id,
+                                                  const events::EventQuery& query) = 0;
 };
 
 }  // namespace cdp::store

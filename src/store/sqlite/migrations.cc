@@ -66,6 +66,37 @@ CREATE TABLE attribute_types (
   PRIMARY KEY (brand_id, scope, name)
 ) WITHOUT ROWID;
 )sql"},
+      {2, R"sql(
+-- Events: a rowid table in arrival order with one secondary index, which serves the event
+-- queries (brand, name, then profiles in a stable order with their times) and per-profile
+-- work (delete, merge) through the brand's event names. Every further index costs several
+-- times the insert itself, so there is no other.
+CREATE TABLE events (
+  id          INTEGER PRIMARY KEY,
+  brand_id    TEXT NOT NULL,
+  profile_id  INTEGER NOT NULL,
+  name        TEXT NOT NULL,
+  ts          INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  ltv         REAL,
+  message_id  TEXT,
+  sdk_id      INTEGER,
+  attributes  TEXT NOT NULL DEFAULT '{}',
+  context     TEXT
+);
+CREATE INDEX events_by_name_profile ON events (brand_id, name, profile_id, ts);
+-- Idempotency: only events that carry a messageId pay for this index.
+CREATE UNIQUE INDEX events_by_message_id ON events (brand_id, message_id)
+  WHERE message_id IS NOT NULL;
+
+-- Every event name a brand has used: lets per-profile work seek the index by name.
+CREATE TABLE event_names (
+  brand_id   TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  PRIMARY KEY (brand_id, name)
+) WITHOUT ROWID;
+)sql"},
   };
   return kMigrations;
 }

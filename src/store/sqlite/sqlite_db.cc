@@ -12,6 +12,10 @@ Stmt& Stmt::Bind(int i, int64_t v) {
   sqlite3_bind_int64(stmt_, i, v);
   return *this;
 }
+Stmt& Stmt::Bind(int i, double v) {
+  sqlite3_bind_double(stmt_, i, v);
+  return *this;
+}
 Stmt& Stmt::Bind(int i, const std::optional<std::string>& v) {
   return v ? Bind(i, std::string_view(*v)) : BindNull(i);
 }
@@ -42,6 +46,7 @@ Status Stmt::Run() {
 
 bool Stmt::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 int64_t Stmt::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+double Stmt::Real(int col) const { return sqlite3_column_double(stmt_, col); }
 std::string Stmt::Text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();

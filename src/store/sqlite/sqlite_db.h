@@ -25,6 +25,7 @@ class Stmt {
   Stmt& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
   Stmt& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
   Stmt& Bind(int i, int64_t v);
+  Stmt& Bind(int i, double v);
   Stmt& Bind(int i, const std::optional<std::string>& v);
   Stmt& BindNull(int i);
 
@@ -35,6 +36,7 @@ class Stmt {
 
   bool IsNull(int col) const;
   int64_t Int(int col) const;
+  double Real(int col) const;
   std::string Text(int col) const;
   std::optional<std::string> OptText(int col) const;
 

@@ -130,7 +130,15 @@ Status SaveProfile(Db& db, std::string_view brand_id, Profile& p) {
   return Status::Ok();
 }
 
+// The brand's event names drive an index seek per name on (brand_id, name, profile_id).
+constexpr const char* kProfileEventsWhere =
+    "brand_id = ?1 AND name IN (SELECT name FROM event_names WHERE brand_id = ?1) "
+    "AND profile_id = ?2";
+
 Status DeleteProfileRow(Db& db, std::string_view brand_id, int64_t id) {
+  auto events = db.Prepare(std::string("DELETE FROM events WHERE ") + kProfileEventsWhere);
+  if (!events.ok()) return std::move(events).take_status();
+  CDP_RETURN_IF_ERROR(events->Bind(1, brand_id).Bind(2, id).Run());
   auto stmt = db.Prepare("DELETE FROM profiles WHERE brand_id = ?1 AND id = ?2");
   if (!stmt.ok()) return std::move(stmt).take_status();
   return stmt->Bind(1, brand_id).Bind(2, id).Run();
@@ -177,8 +185,16 @@ void FoldProfile(const Profile& from, Profile& into) {
   into.created_at = std::min(into.created_at, from.created_at);
 }
 
-Status UpsertOne(Db& db, std::string_view brand_id, const profiles::ProfilePatch& patch,
-                 int64_t now) {
+Status MoveEvents(Db& db, std::string_view brand_id, int64_t from, int64_t to) {
+  auto stmt =
+      db.Prepare(std::string("UPDATE events SET profile_id = ?3 WHERE ") + kProfileEventsWhere);
+  if (!stmt.ok()) return std::move(stmt).take_status();
+  return stmt->Bind(1, brand_id).Bind(2, from).Bind(3, to).Run();
+}
+
+// Creates or updates the profile `patch` names; returns its id.
+Result<int64_t> UpsertOne(Db& db, std::string_view brand_id, const profiles::ProfilePatch& patch,
+                          int64_t now) {
   CDP_RETURN_IF_ERROR(CheckAttributeTypes(db, brand_id, "profile", patch.attributes));
   std::optional<Profile> profile;
   std::optional<Profile> anonymous;
@@ -200,8 +216,9 @@ Status UpsertOne(Db& db, std::string_view brand_id, const profiles::ProfilePatch
     } else if (!profile) {
       profile = std::move(anonymous);  // identify the anonymous profile
     } else {
-      // Both exist: merge the anonymous profile into the known one, once.
+      // Both exist: merge the anonymous profile and its events into the known one, once.
       FoldProfile(*anonymous, *profile);
+      CDP_RETURN_IF_ERROR(MoveEvents(db, brand_id, anonymous->id, profile->id));
       CDP_RETURN_IF_ERROR(DeleteProfileRow(db, brand_id, anonymous->id));
       if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
     }
@@ -215,7 +232,109 @@ Status UpsertOne(Db& db, std::string_view brand_id, const profiles::ProfilePatch
   if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
   profiles::ApplyPatch(patch, *profile);
   profile->updated_at = now;
-  return SaveProfile(db, brand_id, *profile);
+  CDP_RETURN_IF_ERROR(SaveProfile(db, brand_id, *profile));
+  return profile->id;
+}
+
+// The id of the profile an event belongs to, creating or updating it as the event says.
+Result<int64_t> ResolveEventProfile(Db& db, std::string_view brand_id, const events::Event& ev,
+                                    int64_t now) {
+  const auto& who = ev.profile;
+  if (!ev.has_profile_fields && !who.attributes.size() && (!who.user_id || !who.anonymous_id)) {
+    // Fast path: one identifier and nothing to merge.
+    auto stmt = db.Prepare(
+        who.user_id ? "SELECT id FROM profiles WHERE brand_id = ?1 AND user_id = ?2"
+                    : "SELECT id FROM profiles WHERE brand_id = ?1 AND anonymous_id = ?2");
+    if (!stmt.ok()) return std::move(stmt).take_status();
+    stmt->Bind(1, brand_id).Bind(2, who.user_id ? *who.user_id : *who.anonymous_id);
+    auto row = stmt->Step();
+    if (!row.ok()) return std::move(row).take_status();
+    if (*row) return stmt->Int(0);
+  }
+  return UpsertOne(db, brand_id, who, now);
+}
+
+Status NoteEventName(Db& db, std::string_view brand_id, const std::string& name, int64_t now) {
+  auto stmt = db.Prepare(
+      "INSERT INTO event_names (brand_id, name, first_seen) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT DO NOTHING");
+  if (!stmt.ok()) return std::move(stmt).take_status();
+  return stmt->Bind(1, brand_id).Bind(2, name).Bind(3, now).Run();
+}
+
+// Inserts one event; false when its message_id is already stored for the brand.
+Result<bool> InsertEvent(Db& db, std::string_view brand_id, int64_t profile_id,
+                         const events::Event& ev, int64_t now) {
+  auto stmt = db.Prepare(
+      "INSERT INTO events (brand_id, profile_id, name, ts, received_at, ltv, message_id, "
+      "sdk_id, attributes, context) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+      "ON CONFLICT DO NOTHING");
+  if (!stmt.ok()) return std::move(stmt).take_status();
+  stmt->Bind(1, brand_id).Bind(2, profile_id).Bind(3, ev.name).Bind(4, ev.time).Bind(5, now);
+  if (ev.ltv)
+    stmt->Bind(6, *ev.ltv);
+  else
+    stmt->BindNull(6);
+  stmt->Bind(7, ev.message_id);
+  if (ev.sdk_id)
+    stmt->Bind(8, static_cast<int64_t>(*ev.sdk_id));
+  else
+    stmt->BindNull(8);
+  stmt->Bind(9, ev.attributes_json);
+  if (ev.context_json.empty())
+    stmt->BindNull(10);
+  else
+    stmt->Bind(10, ev.context_json);
+  CDP_RETURN_IF_ERROR(stmt->Run());
+  return db.Changes() > 0;
+}
+
+bool IsDuplicate(Db& db, std::string_view brand_id, const std::optional<std::string>& message_id,
+                 Status* error) {
+  if (!message_id) return false;
+  auto stmt = db.Prepare("SELECT 1 FROM events WHERE brand_id = ?1 AND message_id = ?2");
+  if (!stmt.ok()) {
+    *error = stmt.status();
+    return false;
+  }
+  stmt->Bind(1, brand_id).Bind(2, *message_id);
+  auto row = stmt->Step();
+  if (!row.ok()) {
+    *error = row.status();
+    return false;
+  }
+  bool found = *row;
+  stmt->Reset();
+  return found;
+}
+
+// " AND json_extract(attributes, ?N) = ?N+1" for each filter, binding from `first`.
+std::string FilterSql(const events::EventQuery& q, int first) {
+  std::string sql;
+  for (size_t i = 0; i < q.where.size(); ++i)
+    sql +=
+        fmt::format(" AND json_extract(attributes, ?{}) = ?{}", first + 2 * i, first + 2 * i + 1);
+  return sql;
+}
+
+void BindFilters(Stmt& s, const events::EventQuery& q, int first) {
+  for (size_t i = 0; i < q.where.size(); ++i) {
+    int at = static_cast<int>(first + 2 * i);
+    s.Bind(at, fmt::format("$.\"{}\"", q.where[i].name));
+    const json::value& v = q.where[i].value;
+    if (v.is_string())
+      s.Bind(at + 1, std::string_view(v.get_string()));
+    else if (v.is_bool())
+      s.Bind(at + 1, static_cast<int64_t>(v.get_bool() ? 1 : 0));
+    else if (v.is_int64())
+      s.Bind(at + 1, v.get_int64());
+    else if (v.is_uint64())
+      s.Bind(at + 1, static_cast<int64_t>(v.get_uint64()));
+    else if (v.is_double())
+      s.Bind(at + 1, v.get_double());
+    else
+      s.BindNull(at + 1);
+  }
 }
 
 ApiKey ReadApiKey(const Stmt& s) {
@@ -487,7 +606,7 @@ class SqliteStore final : public Store {
     Status st = writer_.Submit([&](Db& db) -> Status {
       for (size_t i = 0; i < writes.size(); ++i) {
         CDP_RETURN_IF_ERROR(db.Exec("SAVEPOINT item"));
-        results[i] = UpsertOne(db, brand_id, writes[i].patch, now);
+        results[i] = UpsertOne(db, brand_id, writes[i].patch, now).status();
         if (!results[i].ok() && results[i].code() != Code::kInvalidArgument)
           return results[i];  // storage failure: abandon the whole batch
         if (!results[i].ok()) CDP_RETURN_IF_ERROR(db.Exec("ROLLBACK TO item"));
@@ -520,6 +639,114 @@ class SqliteStore final : public Store {
             fmt::format("no user with {} '{}'",
                         key.kind == ProfileKey::Kind::kUserId ? "userId" : "anonymousId", key.id));
       return DeleteProfileRow(db, brand_id, (*found)->id);
+    });
+  }
+
+  Result<std::vector<EventResult>> AppendEvents(std::string_view brand_id,
+                                                std::vector<events::Event> evs,
+                                                int64_t now) override {
+    std::vector<EventResult> results(evs.size());
+    Status st = writer_.Submit([&](Db& db) -> Status {
+      std::vector<const std::string*> noted;
+      for (size_t i = 0; i < evs.size(); ++i) {
+        const events::Event& ev = evs[i];
+        Status error;
+        if (IsDuplicate(db, brand_id, ev.message_id, &error)) {
+          results[i].outcome = events::EventOutcome::kDuplicate;
+          continue;
+        }
+        CDP_RETURN_IF_ERROR(error);
+        // Profile attributes may conflict in type: isolate such events in a savepoint.
+        const bool may_fail = !ev.profile.attributes.empty();
+        if (may_fail) CDP_RETURN_IF_ERROR(db.Exec("SAVEPOINT event"));
+        auto profile_id = ResolveEventProfile(db, brand_id, ev, now);
+        if (!profile_id.ok()) {
+          if (!may_fail || profile_id.status().code() != Code::kInvalidArgument)
+            return profile_id.status();
+          results[i].status = profile_id.status();
+          CDP_RETURN_IF_ERROR(db.Exec("ROLLBACK TO event"));
+          CDP_RETURN_IF_ERROR(db.Exec("RELEASE event"));
+          continue;
+        }
+        if (may_fail) CDP_RETURN_IF_ERROR(db.Exec("RELEASE event"));
+        bool seen = false;
+        for (const auto* n : noted) seen |= (*n == ev.name);
+        if (!seen) {
+          CDP_RETURN_IF_ERROR(NoteEventName(db, brand_id, ev.name, now));
+          noted.push_back(&ev.name);
+        }
+        auto inserted = InsertEvent(db, brand_id, *profile_id, ev, now);
+        if (!inserted.ok()) return inserted.status();
+        if (!*inserted) results[i].outcome = events::EventOutcome::kDuplicate;
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return results;
+  }
+
+  Result<events::EventPage> QueryEventUsers(std::string_view brand_id,
+                                            const events::EventQuery& q) override {
+    return readers_.With([&](Db& db) -> Result<events::EventPage> {
+      auto stmt = db.Prepare(
+          "SELECT profile_id, COUNT(*), MIN(ts), MAX(ts) FROM events "
+          "WHERE brand_id = ?1 AND name = ?2 AND profile_id > ?3 AND ts >= ?4 AND ts < ?5" +
+          FilterSql(q, 7) + " GROUP BY profile_id ORDER BY profile_id LIMIT ?6");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id)
+          .Bind(2, q.name)
+          .Bind(3, q.after_profile)
+          .Bind(4, q.from)
+          .Bind(5, q.to);
+      stmt->Bind(6, static_cast<int64_t>(q.limit + 1));
+      BindFilters(*stmt, q, 7);
+      events::EventPage page;
+      for (;;) {
+        auto row = stmt->Step();
+        if (!row.ok()) return std::move(row).take_status();
+        if (!*row) break;
+        if (page.users.size() == q.limit) {
+          page.next_after = page.users.back().profile.id;
+          break;
+        }
+        events::EventUser u;
+        u.profile.id = stmt->Int(0);
+        u.count = stmt->Int(1);
+        u.first = stmt->Int(2);
+        u.last = stmt->Int(3);
+        page.users.push_back(std::move(u));
+      }
+      stmt->Reset();
+      static const std::string by_id =
+          "SELECT " + ProfileColumns() + " FROM profiles WHERE brand_id = ?1 AND id = ?2";
+      for (auto& u : page.users) {
+        auto p = db.Prepare(by_id);
+        if (!p.ok()) return std::move(p).take_status();
+        p->Bind(1, brand_id).Bind(2, u.profile.id);
+        auto row = p->Step();
+        if (!row.ok()) return std::move(row).take_status();
+        if (*row) u.profile = ReadProfile(*p);
+        p->Reset();
+      }
+      return page;
+    });
+  }
+
+  Result<events::EventCounts> CountEvents(std::string_view brand_id,
+                                          const events::EventQuery& q) override {
+    return readers_.With([&](Db& db) -> Result<events::EventCounts> {
+      auto stmt = db.Prepare(
+          "SELECT COUNT(DISTINCT profile_id), COUNT(*) FROM events "
+          "WHERE brand_id = ?1 AND name = ?2 AND ts >= ?3 AND ts < ?4" +
+          FilterSql(q, 5));
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id).Bind(2, q.name).Bind(3, q.from).Bind(4, q.to);
+      BindFilters(*stmt, q, 5);
+      auto row = stmt->Step();
+      if (!row.ok()) return std::move(row).take_status();
+      events::EventCounts counts{stmt->Int(0), stmt->Int(1)};
+      stmt->Reset();
+      return counts;
     });
   }
 

@@ -1,0 +1,181 @@
+#include "api/events.h"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include "api/profile_json.h"
+#include "core/time.h"
+#include "events/event_input.h"
+#include "http/envelope.h"
+#include "profiles/profile_input.h"
+
+namespace cdp::api {
+namespace {
+
+namespace json = boost::json;
+using events::Event;
+
+// Validates `items`, stores the valid ones, and reports per-event outcomes in one envelope.
+// `paths` name each item in error messages (e.g. "nv[3]"); empty for a single event.
+http::Response StoreEvents(const Call& call, Services& services,
+                           const std::vector<const json::object*>& items, bool batch) {
+  const int64_t now = services.clock.NowMicros();
+  json::array errors, clamped;
+  std::vector<Event> valid;
+  std::vector<size_t> index;  // request position of each valid event
+  auto where = [&](size_t i) { return batch ? fmt::format("nv[{}]: ", i) : std::string(); };
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto ev = events::ParseEvent(*items[i], now);
+    if (!ev.ok()) {
+      errors.push_back(json::object{{"index", i}, {"message", where(i) + ev.status().message()}});
+      continue;
+    }
+    if (ev->clamped)
+      clamped.push_back(json::object{
+          {"index", i},
+          {"message", where(i) +
+                          "event_time is more than 1 day ahead; stored with the server time " +
+                          FormatTimestamp(ev->time)}});
+    valid.push_back(std::move(ev).value());
+    index.push_back(i);
+  }
+  size_t stored = 0, duplicates = 0;
+  if (!valid.empty()) {
+    auto results = services.store.AppendEvents(call.brand_id, std::move(valid), now);
+    if (!results.ok()) return http::ErrorResponse(results.status());
+    for (size_t k = 0; k < results->size(); ++k) {
+      const auto& r = (*results)[k];
+      if (!r.status.ok()) {
+        errors.push_back(
+            json::object{{"index", index[k]}, {"message", where(index[k]) + r.status.message()}});
+      } else if (r.outcome == events::EventOutcome::kDuplicate) {
+        ++duplicates;
+      } else {
+        ++stored;
+      }
+    }
+  }
+  std::sort(errors.begin(), errors.end(), [](const json::value& a, const json::value& b) {
+    return a.at("index").to_number<int64_t>() < b.at("index").to_number<int64_t>();
+  });
+  json::object data{{"stored", stored},
+                    {"duplicates", duplicates},
+                    {"failed", errors.size()},
+                    {"errors", errors},
+                    {"clamped", clamped}};
+  if (stored + duplicates == 0) {
+    std::string message =
+        errors.size() == 1
+            ? std::string(errors[0].at("message").get_string())
+            : fmt::format("no event stored: {} invalid; see data.errors", errors.size());
+    return http::ErrorResponse(InvalidArgument(message).WithDetails(std::move(data)));
+  }
+  std::string message = fmt::format("{} event{} stored", stored, stored == 1 ? "" : "s");
+  if (duplicates)
+    message += fmt::format("; {} duplicate{} ignored", duplicates, duplicates == 1 ? "" : "s");
+  if (!errors.empty()) message += fmt::format("; {} rejected, see data.errors", errors.size());
+  if (!clamped.empty())
+    message += fmt::format("; {} clamped to server time, see data.clamped", clamped.size());
+  return http::SuccessResponse(std::move(data), message);
+}
+
+}  // namespace
+
+http::Response CreateEvents(const Call& call, Services& services) {
+  const json::value* nv = call.body.if_contains("nv");
+  if (!nv) return StoreEvents(call, services, {&call.body}, false);
+  if (!nv->is_array())
+    return http::ErrorResponse(InvalidArgument("nv: must be an array of events"));
+  const auto& arr = nv->get_array();
+  if (arr.empty()) return http::ErrorResponse(InvalidArgument("nv: must hold at least 1 event"));
+  if (arr.size() > events::kMaxEventsPerCall)
+    return http::ErrorResponse(InvalidArgument(fmt::format("nv: at most {} events per call, got {}",
+                                                           events::kMaxEventsPerCall, arr.size())));
+  std::vector<const json::object*> items;
+  for (size_t i = 0; i < arr.size(); ++i) {
+    if (!arr[i].is_object())
+      return http::ErrorResponse(InvalidArgument(fmt::format("nv[{}]: must be an object", i)));
+    items.push_back(&arr[i].get_object());
+  }
+  return StoreEvents(call, services, items, true);
+}
+
+http::Response TrackEvent(const Call& call, Services& services) {
+  if (call.body.contains("nv"))
+    return http::ErrorResponse(
+        InvalidArgument("/event/track takes one event object; send batches to /event/create"));
+  return StoreEvents(call, services, {&call.body}, false);
+}
+
+http::Response CreateUserEvent(const Call& call, Services& services) {
+  const json::value* user = call.body.if_contains("user");
+  const json::value* event = call.body.if_contains("event");
+  if (!user || !user->is_object() || !event || !event->is_object() || call.body.size() != 2)
+    return http::ErrorResponse(InvalidArgument(
+        "body must be {\"user\":{...profile as for /user/create...}, \"event\":{...}}"));
+  const int64_t now = services.clock.NowMicros();
+  // The event carries the user's identifiers unless it names its own.
+  json::object ev_json = event->get_object();
+  json::object profile_json = user->get_object();
+  auto profile = profiles::ParseProfileInput(profile_json);
+  if (!profile.ok())
+    return http::ErrorResponse(InvalidArgument("user." + profile.status().message()));
+  if (!ev_json.contains("userId") && !ev_json.contains("userID") && !ev_json.contains("user_id") &&
+      !ev_json.contains("anonymousId")) {
+    if (profile->user_id) ev_json["userId"] = *profile->user_id;
+    if (profile->anonymous_id) ev_json["anonymousId"] = *profile->anonymous_id;
+  }
+  auto ev = events::ParseEvent(ev_json, now);
+  if (!ev.ok()) return http::ErrorResponse(InvalidArgument("event." + ev.status().message()));
+  if (ev->profile.user_id != profile->user_id)
+    return http::ErrorResponse(InvalidArgument("event.userId: must match user.userId"));
+  // The profile patch rides with the event so both land in one transaction.
+  profiles::ProfilePatch merged = std::move(profile).value();
+  if (!merged.anonymous_id) merged.anonymous_id = ev->profile.anonymous_id;
+  for (size_t i = 0; i < profiles::kFieldCount; ++i)
+    if (!merged.fields[i]) merged.fields[i] = ev->profile.fields[i];
+  ev->profile = std::move(merged);
+  ev->has_profile_fields = true;
+  std::vector<Event> one;
+  const bool clamped = ev->clamped;
+  one.push_back(std::move(ev).value());
+  auto results = services.store.AppendEvents(call.brand_id, std::move(one), now);
+  if (!results.ok()) return http::ErrorResponse(results.status());
+  const auto& r = (*results)[0];
+  if (!r.status.ok()) return http::ErrorResponse(r.status);
+  bool dup = r.outcome == events::EventOutcome::kDuplicate;
+  json::object data{{"stored", dup ? 0 : 1}, {"duplicates", dup ? 1 : 0}, {"clamped", clamped}};
+  return http::SuccessResponse(std::move(data),
+                               dup ? "duplicate event ignored" : "user and event stored");
+}
+
+http::Response GetEventUsers(const Call& call, Services& services) {
+  auto q = events::ParseEventQuery(call.body, services.clock.NowMicros());
+  if (!q.ok()) return http::ErrorResponse(q.status());
+  auto page = services.store.QueryEventUsers(call.brand_id, *q);
+  if (!page.ok()) return http::ErrorResponse(page.status());
+  json::array users;
+  for (const auto& u : page->users) {
+    json::object o = ProfileToJson(u.profile);
+    o["event"] = json::object{{"name", q->name},
+                              {"count", u.count},
+                              {"first", FormatTimestamp(u.first)},
+                              {"last", FormatTimestamp(u.last)}};
+    users.push_back(std::move(o));
+  }
+  json::object data{{"users", std::move(users)}};
+  if (page->next_after) data["next_cursor"] = events::EncodeCursor(*page->next_after);
+  return http::SuccessResponse(std::move(data));
+}
+
+http::Response CountEventUsers(const Call& call, Services& services) {
+  auto q = events::ParseEventQuery(call.body, services.clock.NowMicros());
+  if (!q.ok()) return http::ErrorResponse(q.status());
+  auto counts = services.store.CountEvents(call.brand_id, *q);
+  if (!counts.ok()) return http::ErrorResponse(counts.status());
+  return http::SuccessResponse(
+      json::object{{"profiles", counts->profiles}, {"events", counts->events}});
+}
+
+}  // namespace cdp::api

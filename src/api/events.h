@@ -1,0 +1,21 @@
+// The Event API: log events (batch, single, or together with a profile upsert) and ask
+// which users did an event in a date range, paged, or how many.
+#pragma once
+
+#include "api/services.h"
+#include "http/message.h"
+
+namespace cdp::api {
+
+// POST /api/v1/event/create: {"nv":[event, ...]} with 1..1000 events.
+http::Response CreateEvents(const Call& call, Services& services);
+// POST /api/v1/event/track: one event object.
+http::Response TrackEvent(const Call& call, Services& services);
+// POST /api/v1/user_event/create: {"user":{...}, "event":{...}}, atomically.
+http::Response CreateUserEvent(const Call& call, Services& services);
+// POST /api/v1/event/get and /api/v1/user/profile: users who did the event, paged.
+http::Response GetEventUsers(const Call& call, Services& services);
+// POST /api/v1/event/count and /api/v1/user/count: {"profiles":N, "events":M}.
+http::Response CountEventUsers(const Call& call, Services& services);
+
+}  // namespace cdp::api

@@ -1,0 +1,25 @@
+// Validation of events as sent to the Event API, and of event queries. Pure functions;
+// thread-safe. Errors are InvalidArgument naming the field.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include "core/status.h"
+#include "events/event.h"
+
+namespace cdp::events {
+
+// One event object: userID/userId/user_id or anonymousId, event_name, event_time (any
+// accepted timestamp form; missing -> `now`; more than a day ahead -> `now`, flagged),
+// ltv, attributes, user_params {name, email, mobile}, context, sdk_id, messageId.
+Result<Event> ParseEvent(const boost::json::object& in, int64_t now);
+
+// A query body: event_name, start_date, end_date (a bare end date covers that whole day),
+// batch_size (1..1000, default 100), cursor, attributes {name: value} equality filters.
+Result<EventQuery> ParseEventQuery(const boost::json::object& in, int64_t now);
+
+// The opaque cursor for a position, and back. InvalidArgument for a malformed cursor.
+std::string EncodeCursor(int64_t after_profile);
+Result<int64_t> DecodeCursor(std::string_view cursor);
+
+}  // namespace cdp::events
