@@ -16,96 +16,114 @@ namespace {
 namespace json = boost::json;
 using events::Event;
 
-// Validates `items`, stores the valid ones, and reports per-event outcomes in one envelope.
-// `paths` name each item in error messages (e.g. "nv[3]"); empty for a single event.
-http::Response StoreEvents(const Call& call, Services& services,
-                           const std::vector<const json::object*>& items, bool batch) {
-  const int64_t now = services.clock.NowMicros();
-  json::array errors, clamped;
-  std::vector<Event> valid;
-  std::vector<size_t> index;  // request position of each valid event
-  auto where = [&](size_t i) { return batch ? fmt::format("nv[{}]: ", i) : std::string(); };
-  for (size_t i = 0; i < items.size(); ++i) {
-    auto ev = events::ParseEvent(*items[i], now);
-    if (!ev.ok()) {
-      errors.push_back(json::object{{"index", i}, {"message", where(i) + ev.status().message()}});
-      continue;
-    }
-    if (ev->clamped)
-      clamped.push_back(json::object{
-          {"index", i},
-          {"message", where(i) +
-                          "event_time is more than 1 day ahead; stored with the server time " +
-                          FormatTimestamp(ev->time)}});
-    valid.push_back(std::move(ev).value());
-    index.push_back(i);
-  }
-  size_t stored = 0, duplicates = 0;
-  if (!valid.empty()) {
-    auto results = services.store.AppendEvents(call.brand_id, std::move(valid), now);
+// What a batch's response needs once the store has answered.
+struct BatchReport {
+  bool batch = false;
+  json::array errors;
+  json::array clamped;
+  std::vector<size_t> index;  // request position of each event sent to the store
+
+  std::string Where(size_t i) const { return batch ? fmt::format("nv[{}]: ", i) : std::string(); }
+
+  http::Response Finish(const Result<std::vector<store::Store::EventResult>>& results) {
     if (!results.ok()) return http::ErrorResponse(results.status());
+    size_t stored = 0, duplicates = 0;
     for (size_t k = 0; k < results->size(); ++k) {
       const auto& r = (*results)[k];
       if (!r.status.ok()) {
         errors.push_back(
-            json::object{{"index", index[k]}, {"message", where(index[k]) + r.status.message()}});
+            json::object{{"index", index[k]}, {"message", Where(index[k]) + r.status.message()}});
       } else if (r.outcome == events::EventOutcome::kDuplicate) {
         ++duplicates;
       } else {
         ++stored;
       }
     }
+    std::sort(errors.begin(), errors.end(), [](const json::value& a, const json::value& b) {
+      return a.at("index").to_number<int64_t>() < b.at("index").to_number<int64_t>();
+    });
+    const size_t failed = errors.size();
+    std::string first_error = failed ? std::string(errors[0].at("message").get_string()) : "";
+    const size_t n_clamped = clamped.size();
+    json::object data{{"stored", stored},
+                      {"duplicates", duplicates},
+                      {"failed", failed},
+                      {"errors", std::move(errors)},
+                      {"clamped", std::move(clamped)}};
+    if (stored + duplicates == 0) {
+      std::string message =
+          failed == 1 ? first_error
+                      : fmt::format("no event stored: {} invalid; see data.errors", failed);
+      return http::ErrorResponse(InvalidArgument(message).WithDetails(std::move(data)));
+    }
+    std::string message = fmt::format("{} event{} stored", stored, stored == 1 ? "" : "s");
+    if (duplicates)
+      message += fmt::format("; {} duplicate{} ignored", duplicates, duplicates == 1 ? "" : "s");
+    if (failed) message += fmt::format("; {} rejected, see data.errors", failed);
+    if (n_clamped)
+      message += fmt::format("; {} clamped to server time, see data.clamped", n_clamped);
+    return http::SuccessResponse(std::move(data), message);
   }
-  std::sort(errors.begin(), errors.end(), [](const json::value& a, const json::value& b) {
-    return a.at("index").to_number<int64_t>() < b.at("index").to_number<int64_t>();
-  });
-  json::object data{{"stored", stored},
-                    {"duplicates", duplicates},
-                    {"failed", errors.size()},
-                    {"errors", errors},
-                    {"clamped", clamped}};
-  if (stored + duplicates == 0) {
-    std::string message =
-        errors.size() == 1
-            ? std::string(errors[0].at("message").get_string())
-            : fmt::format("no event stored: {} invalid; see data.errors", errors.size());
-    return http::ErrorResponse(InvalidArgument(message).WithDetails(std::move(data)));
+};
+
+// Validates `items`, stores the valid ones, and replies with per-event outcomes.
+void StoreEvents(const Call& call, Services& services,
+                 const std::vector<const json::object*>& items, bool batch, http::Reply reply) {
+  const int64_t now = services.clock.NowMicros();
+  auto report = std::make_shared<BatchReport>();
+  report->batch = batch;
+  std::vector<Event> valid;
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto ev = events::ParseEvent(*items[i], now);
+    if (!ev.ok()) {
+      report->errors.push_back(
+          json::object{{"index", i}, {"message", report->Where(i) + ev.status().message()}});
+      continue;
+    }
+    if (ev->clamped)
+      report->clamped.push_back(json::object{
+          {"index", i},
+          {"message", report->Where(i) +
+                          "event_time is more than 1 day ahead; stored with the server time " +
+                          FormatTimestamp(ev->time)}});
+    valid.push_back(std::move(ev).value());
+    report->index.push_back(i);
   }
-  std::string message = fmt::format("{} event{} stored", stored, stored == 1 ? "" : "s");
-  if (duplicates)
-    message += fmt::format("; {} duplicate{} ignored", duplicates, duplicates == 1 ? "" : "s");
-  if (!errors.empty()) message += fmt::format("; {} rejected, see data.errors", errors.size());
-  if (!clamped.empty())
-    message += fmt::format("; {} clamped to server time, see data.clamped", clamped.size());
-  return http::SuccessResponse(std::move(data), message);
+  if (valid.empty()) return reply(report->Finish(std::vector<store::Store::EventResult>()));
+  services.store.AppendEventsAsync(
+      call.brand_id, std::move(valid), now,
+      [report, reply = std::move(reply)](Result<std::vector<store::Store::EventResult>> results) {
+        reply(report->Finish(results));
+      });
 }
 
 }  // namespace
 
-http::Response CreateEvents(const Call& call, Services& services) {
+void CreateEvents(const Call& call, Services& services, http::Reply reply) {
   const json::value* nv = call.body.if_contains("nv");
-  if (!nv) return StoreEvents(call, services, {&call.body}, false);
-  if (!nv->is_array())
-    return http::ErrorResponse(InvalidArgument("nv: must be an array of events"));
+  if (!nv) return StoreEvents(call, services, {&call.body}, false, std::move(reply));
+  auto fail = [&](std::string message) {
+    reply(http::ErrorResponse(InvalidArgument(std::move(message))));
+  };
+  if (!nv->is_array()) return fail("nv: must be an array of events");
   const auto& arr = nv->get_array();
-  if (arr.empty()) return http::ErrorResponse(InvalidArgument("nv: must hold at least 1 event"));
+  if (arr.empty()) return fail("nv: must hold at least 1 event");
   if (arr.size() > events::kMaxEventsPerCall)
-    return http::ErrorResponse(InvalidArgument(fmt::format("nv: at most {} events per call, got {}",
-                                                           events::kMaxEventsPerCall, arr.size())));
+    return fail(fmt::format("nv: at most {} events per call, got {}", events::kMaxEventsPerCall,
+                            arr.size()));
   std::vector<const json::object*> items;
   for (size_t i = 0; i < arr.size(); ++i) {
-    if (!arr[i].is_object())
-      return http::ErrorResponse(InvalidArgument(fmt::format("nv[{}]: must be an object", i)));
+    if (!arr[i].is_object()) return fail(fmt::format("nv[{}]: must be an object", i));
     items.push_back(&arr[i].get_object());
   }
-  return StoreEvents(call, services, items, true);
+  StoreEvents(call, services, items, true, std::move(reply));
 }
 
-http::Response TrackEvent(const Call& call, Services& services) {
+void TrackEvent(const Call& call, Services& services, http::Reply reply) {
   if (call.body.contains("nv"))
-    return http::ErrorResponse(
-        InvalidArgument("/event/track takes one event object; send batches to /event/create"));
-  return StoreEvents(call, services, {&call.body}, false);
+    return reply(http::ErrorResponse(
+        InvalidArgument("/event/track takes one event object; send batches to /event/create")));
+  StoreEvents(call, services, {&call.body}, false, std::move(reply));
 }
 
 http::Response CreateUserEvent(const Call& call, Services& services) {

@@ -4,13 +4,15 @@
 
 #include "api/services.h"
 #include "http/message.h"
+#include "http/router.h"
 
 namespace cdp::api {
 
-// POST /api/v1/event/create: {"nv":[event, ...]} with 1..1000 events.
-http::Response CreateEvents(const Call& call, Services& services);
+// POST /api/v1/event/create: {"nv":[event, ...]} with 1..1000 events. Replies through
+// `reply` once the events are durable.
+void CreateEvents(const Call& call, Services& services, http::Reply reply);
 // POST /api/v1/event/track: one event object.
-http::Response TrackEvent(const Call& call, Services& services);
+void TrackEvent(const Call& call, Services& services, http::Reply reply);
 // POST /api/v1/user_event/create: {"user":{...}, "event":{...}}, atomically.
 http::Response CreateUserEvent(const Call& call, Services& services);
 // POST /api/v1/event/get and /api/v1/user/profile: users who did the event, paged.

@@ -1,6 +1,7 @@
 #include "api/routes.h"
 
 #include <boost/json.hpp>
+#include <variant>
 
 #include "api/events.h"
 #include "api/users.h"
@@ -12,6 +13,7 @@ namespace {
 
 namespace json = boost::json;
 using ApiHandler = http::Response (*)(const Call&, Services&);
+using AsyncApiHandler = void (*)(const Call&, Services&, http::Reply);
 
 bool IsJsonContentType(std::string_view type) {
   auto semi = type.find(';');
@@ -21,36 +23,51 @@ bool IsJsonContentType(std::string_view type) {
   return t == "application/json" || (t.starts_with("application/") && t.ends_with("+json"));
 }
 
-http::Response Authenticated(const http::Request& req, std::string_view brand_id,
-                             Services& services, ApiHandler handler);
-
-// Authentication, then the JSON body, then the handler: the order a client fixes problems.
-http::Handler Api(Services& services, ApiHandler handler) {
-  return [&services, handler](const http::Request& req) -> http::Response {
-    std::string_view brand_id = req.Header("x-brand-id");
-    Status auth = services.auth.Authenticate(brand_id, req.Header("x-api-key"));
-    if (!auth.ok()) return http::ErrorResponse(auth);
-    http::Response res = Authenticated(req, brand_id, services, handler);
+// Authentication, then the media type, then the JSON body: the order in which a client
+// fixes its problems. Returns the call, or the error response to send instead.
+std::variant<Call, http::Response> Admit(const http::Request& req, Services& services) {
+  std::string_view brand_id = req.Header("x-brand-id");
+  Status auth = services.auth.Authenticate(brand_id, req.Header("x-api-key"));
+  if (!auth.ok()) return http::ErrorResponse(auth);
+  auto fail = [&](http::Response res) {
     res.brand_id = std::string(brand_id);
     return res;
   };
-}
-
-http::Response Authenticated(const http::Request& req, std::string_view brand_id,
-                             Services& services, ApiHandler handler) {
   if (req.HasHeader("content-type") && !IsJsonContentType(req.Header("content-type"))) {
     http::Response res =
         http::ErrorResponse(InvalidArgument("Content-Type must be application/json, got '" +
                                             std::string(req.Header("content-type")) + "'"));
     res.status = 415;
-    return res;
+    return fail(std::move(res));
   }
   auto body = ParseJson(req.body);
-  if (!body.ok()) return http::ErrorResponse(body.status());
+  if (!body.ok()) return fail(http::ErrorResponse(body.status()));
   if (!body->is_object())
-    return http::ErrorResponse(InvalidArgument("request body must be a JSON object"));
-  Call call{req, std::string(brand_id), std::move(body->get_object())};
-  return handler(call, services);
+    return fail(http::ErrorResponse(InvalidArgument("request body must be a JSON object")));
+  return Call{req, std::string(brand_id), std::move(body->get_object())};
+}
+
+http::Handler Api(Services& services, ApiHandler handler) {
+  return [&services, handler](const http::Request& req) -> http::Response {
+    auto admitted = Admit(req, services);
+    if (auto* res = std::get_if<http::Response>(&admitted)) return std::move(*res);
+    const Call& call = std::get<Call>(admitted);
+    http::Response res = handler(call, services);
+    res.brand_id = call.brand_id;
+    return res;
+  };
+}
+
+http::AsyncHandler ApiAsync(Services& services, AsyncApiHandler handler) {
+  return [&services, handler](const http::Request& req, http::Reply reply) {
+    auto admitted = Admit(req, services);
+    if (auto* res = std::get_if<http::Response>(&admitted)) return reply(std::move(*res));
+    const Call& call = std::get<Call>(admitted);
+    handler(call, services, [reply = std::move(reply), brand = call.brand_id](http::Response res) {
+      res.brand_id = brand;
+      reply(std::move(res));
+    });
+  };
 }
 
 }  // namespace
@@ -69,8 +86,9 @@ void AddRoutes(http::Router& router, Services& services) {
   router.Add("POST", "/api/v1/user/profile", Api(services, GetEventUsers));
   router.Add("POST", "/api/v1/user/count", Api(services, CountEventUsers));
 
-  router.Add("POST", "/api/v1/event/create", Api(services, CreateEvents));
-  router.Add("POST", "/api/v1/event/track", Api(services, TrackEvent));
+  // Ingestion replies once the events are durable, without holding a thread meanwhile.
+  router.AddAsync("POST", "/api/v1/event/create", ApiAsync(services, CreateEvents));
+  router.AddAsync("POST", "/api/v1/event/track", ApiAsync(services, TrackEvent));
   router.Add("POST", "/api/v1/user_event/create", Api(services, CreateUserEvent));
   router.Add("POST", "/api/v1/event/get", Api(services, GetEventUsers));
   router.Add("POST", "/api/v1/event/count", Api(services, CountEventUsers));

@@ -174,12 +174,30 @@ class Server::Impl {
       Request req = ToRequest(parser.release(), remote);
 
       Response res;
-      if (router_.ExecutionFor(req) == Execution::kInline) {
-        res = router_.Dispatch(req);
-      } else {
-        res = co_await asio::co_spawn(
-            handlers_, [&]() -> awaitable<Response> { co_return router_.Dispatch(req); },
-            use_awaitable);
+      switch (router_.ExecutionFor(req)) {
+        case Execution::kInline:
+          res = router_.Dispatch(req);
+          break;
+        case Execution::kBlocking:
+          res = co_await asio::co_spawn(
+              handlers_, [&]() -> awaitable<Response> { co_return router_.Dispatch(req); },
+              use_awaitable);
+          break;
+        case Execution::kAsync:
+          res = co_await asio::async_initiate<decltype(use_awaitable), void(Response)>(
+              [&](auto handler) {
+                // The reply may come from any thread: resume on the connection's strand, and
+                // keep the io_context running until it does.
+                auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+                auto work = asio::make_work_guard(conn->stream.get_executor());
+                router_.DispatchAsync(req, [shared, work](Response r) mutable {
+                  asio::post(work.get_executor(),
+                             [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+                  work.reset();
+                });
+              },
+              use_awaitable);
+          break;
       }
 
       bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};

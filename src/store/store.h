@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,9 +86,14 @@ class Store {
     Status status;
     events::EventOutcome outcome = events::EventOutcome::kStored;
   };
-  virtual Result<std::vector<EventResult>> AppendEvents(std::string_view brand_id,
-                                                        std::vector<events::Event> events,
-                                                        int64_t now) = 0;
+  using AppendDone = std::function<void(Result<std::vector<EventResult>>)>;
+  // Calls `done` once the events are durable (or failed), possibly on another thread;
+  // returns without waiting except while the backend applies back-pressure.
+  virtual void AppendEventsAsync(std::string_view brand_id, std::vector<events::Event> events,
+                                 int64_t now, AppendDone done) = 0;
+  // The same, waiting for the result.
+  Result<std::vector<EventResult>> AppendEvents(std::string_view brand_id,
+                                                std::vector<events::Event> events, int64_t now);
   // The users who performed query.name within [query.from, query.to), in a stable order
   // (by internal profile id), at most query.limit per page.
   virtual Result<events::EventPage> QueryEventUsers(std::string_view brand_id,

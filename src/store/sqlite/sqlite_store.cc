@@ -376,65 +376,77 @@ class Writer {
     thread_.join();
   }
 
+  using Done = std::function<void(Status)>;
+
   // Runs `job` in a savepoint of the next group transaction; returns once that transaction
   // is durable (the job's own status), or an error if it could not be committed.
   Status Submit(Job job) {
-    Pending pending{std::move(job), {}};
-    auto done = pending.done.get_future();
+    std::promise<Status> promise;
+    auto result = promise.get_future();
+    SubmitAsync(std::move(job), [&promise](Status st) { promise.set_value(std::move(st)); });
+    return result.get();
+  }
+
+  // As Submit, but calls `done` (on the writer thread) instead of waiting. Blocks only while
+  // the queue is full (back-pressure); past the enqueue timeout `done` gets Unavailable.
+  void SubmitAsync(Job job, Done done) {
     {
       std::unique_lock lock(mu_);
       bool has_space = space_cv_.wait_for(lock, options_.enqueue_timeout, [&] {
         return queue_.size() < options_.max_queued_writes || stopping_;
       });
-      if (stopping_) return Unavailable("server is shutting down; retry");
-      if (!has_space) return Unavailable("storage is overloaded; retry later");
-      queue_.push_back(&pending);
+      if (stopping_ || !has_space) {
+        lock.unlock();
+        done(Unavailable(stopping_ ? "server is shutting down; retry"
+                                   : "storage is overloaded; retry later"));
+        return;
+      }
+      queue_.push_back(Pending{std::move(job), std::move(done)});
     }
     work_cv_.notify_one();
-    return done.get();
   }
 
  private:
   struct Pending {
     Job job;
-    std::promise<Status> done;
+    Done done;
   };
 
   void Loop() {
     for (;;) {
-      std::vector<Pending*> group;
+      std::vector<Pending> group;
       {
         std::unique_lock lock(mu_);
         work_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
         if (queue_.empty()) return;  // stopping and drained
         while (!queue_.empty() && group.size() < options_.max_group_size) {
-          group.push_back(queue_.front());
+          group.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
       }
       space_cv_.notify_all();
       std::vector<Status> results = RunGroup(group);
-      for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(results[i]));
+      for (size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
     }
   }
 
-  std::vector<Status> RunGroup(const std::vector<Pending*>& group) {
+  std::vector<Status> RunGroup(std::vector<Pending>& group) {
     std::vector<Status> results(group.size());
-    Status st = db_->Exec("BEGIN IMMEDIATE");
+    Status st = Run("BEGIN IMMEDIATE");
     if (!st.ok()) return std::vector<Status>(group.size(), st);
     for (size_t i = 0; i < group.size(); ++i) {
-      st = db_->Exec("SAVEPOINT job");
+      st = Run("SAVEPOINT job");
       if (!st.ok()) break;
       try {
-        results[i] = group[i]->job(*db_);
+        results[i] = group[i].job(*db_);
       } catch (const std::exception& e) {
         results[i] = Internal(std::string("write failed: ") + e.what());
       }
-      if (!results[i].ok()) st = db_->Exec("ROLLBACK TO job");
-      if (st.ok()) st = db_->Exec("RELEASE job");
+      if (!results[i].ok()) st = Run("ROLLBACK TO job");
+      if (st.ok()) st = Run("RELEASE job");
       if (!st.ok()) break;
     }
-    if (st.ok()) st = db_->Exec("COMMIT");
+    if (st.ok()) st = Run("COMMIT");
     if (!st.ok()) {
       (void)db_->Exec("ROLLBACK");
       return std::vector<Status>(group.size(), st);
@@ -442,12 +454,19 @@ class Writer {
     return results;
   }
 
+  // Runs a cached statement (transaction control is on the hot path).
+  Status Run(const std::string& sql) {
+    auto stmt = db_->Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    return stmt->Run();
+  }
+
   std::unique_ptr<Db> db_;
   SqliteOptions options_;
   std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable space_cv_;
-  std::deque<Pending*> queue_;
+  std::deque<Pending> queue_;
   bool stopping_ = false;
   std::thread thread_;  // last: starts after the members it uses
 };
@@ -642,11 +661,20 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<EventResult>> AppendEvents(std::string_view brand_id,
-                                                std::vector<events::Event> evs,
-                                                int64_t now) override {
-    std::vector<EventResult> results(evs.size());
-    Status st = writer_.Submit([&](Db& db) -> Status {
+  void AppendEventsAsync(std::string_view brand_id, std::vector<events::Event> events_in,
+                         int64_t now, AppendDone done) override {
+    // The job and its completion share the batch; both run on the writer thread.
+    struct Batch {
+      std::string brand_id;
+      std::vector<events::Event> evs;
+      std::vector<EventResult> results;
+    };
+    auto batch = std::make_shared<Batch>(Batch{std::string(brand_id), std::move(events_in), {}});
+    batch->results.resize(batch->evs.size());
+    auto job = [batch, now](Db& db) -> Status {
+      const std::string& brand_id = batch->brand_id;
+      const auto& evs = batch->evs;
+      auto& results = batch->results;
       std::vector<const std::string*> noted;
       for (size_t i = 0; i < evs.size(); ++i) {
         const events::Event& ev = evs[i];
@@ -680,9 +708,14 @@ class SqliteStore final : public Store {
         if (!*inserted) results[i].outcome = events::EventOutcome::kDuplicate;
       }
       return Status::Ok();
+    };
+    writer_.SubmitAsync(std::move(job), [batch, done = std::move(done)](Status st) {
+      if (!st.ok()) {
+        done(std::move(st));
+      } else {
+        done(std::move(batch->results));
+      }
     });
-    if (!st.ok()) return st;
-    return results;
   }
 
   Result<events::EventPage> QueryEventUsers(std::string_view brand_id,
