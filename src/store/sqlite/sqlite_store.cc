@@ -389,11 +389,12 @@ class Writer {
 
   // As Submit, but calls `done` (on the writer thread) instead of waiting. Blocks only while
   // the queue is full (back-pressure); past the enqueue timeout `done` gets Unavailable.
-  void SubmitAsync(Job job, Done done) {
+  // `weight` is the job's share of the queue bound (its number of rows, at least 1).
+  void SubmitAsync(Job job, Done done, size_t weight = 1) {
     {
       std::unique_lock lock(mu_);
       bool has_space = space_cv_.wait_for(lock, options_.enqueue_timeout, [&] {
-        return queue_.size() < options_.max_queued_writes || stopping_;
+        return queued_weight_ + weight <= options_.max_queued_rows || queue_.empty() || stopping_;
       });
       if (stopping_ || !has_space) {
         lock.unlock();
@@ -401,7 +402,8 @@ class Writer {
                                    : "storage is overloaded; retry later"));
         return;
       }
-      queue_.push_back(Pending{std::move(job), std::move(done)});
+      queue_.push_back(Pending{std::move(job), std::move(done), weight});
+      queued_weight_ += weight;
     }
     work_cv_.notify_one();
   }
@@ -410,6 +412,7 @@ class Writer {
   struct Pending {
     Job job;
     Done done;
+    size_t weight;
   };
 
   void Loop() {
@@ -419,7 +422,11 @@ class Writer {
         std::unique_lock lock(mu_);
         work_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
         if (queue_.empty()) return;  // stopping and drained
-        while (!queue_.empty() && group.size() < options_.max_group_size) {
+        size_t rows = 0;
+        while (!queue_.empty() && group.size() < options_.max_group_size &&
+               (group.empty() || rows + queue_.front().weight <= options_.max_group_rows)) {
+          rows += queue_.front().weight;
+          queued_weight_ -= queue_.front().weight;
           group.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
@@ -467,6 +474,7 @@ class Writer {
   std::condition_variable work_cv_;
   std::condition_variable space_cv_;
   std::deque<Pending> queue_;
+  size_t queued_weight_ = 0;
   bool stopping_ = false;
   std::thread thread_;  // last: starts after the members it uses
 };
@@ -709,13 +717,14 @@ class SqliteStore final : public Store {
       }
       return Status::Ok();
     };
+    const size_t weight = std::max<size_t>(1, batch->evs.size());
     writer_.SubmitAsync(std::move(job), [batch, done = std::move(done)](Status st) {
       if (!st.ok()) {
         done(std::move(st));
       } else {
         done(std::move(batch->results));
       }
-    });
+    }, weight);
   }
 
   Result<events::EventPage> QueryEventUsers(std::string_view brand_id,

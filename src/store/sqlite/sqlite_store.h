@@ -19,12 +19,14 @@ namespace cdp::store {
 struct SqliteOptions {
   std::string data_dir = "./cdp-data";  // created if missing
   int read_connections = 4;
-  // Back-pressure: at most this many writes wait for the writer; a caller that cannot
-  // enqueue within `enqueue_timeout` gets Unavailable.
-  size_t max_queued_writes = 8192;
+  // Back-pressure: at most this many rows (events, or 1 per other write) wait for the
+  // writer, which bounds memory; a caller that cannot enqueue within `enqueue_timeout` gets
+  // Unavailable.
+  size_t max_queued_rows = 100000;
   std::chrono::milliseconds enqueue_timeout{10000};
-  // At most this many queued writes share one transaction.
+  // At most this many queued writes, and about this many rows, share one transaction.
   size_t max_group_size = 1024;
+  size_t max_group_rows = 20000;
 };
 
 // Opens (creating and migrating as needed) the store in options.data_dir.
