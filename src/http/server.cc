@@ -54,7 +54,8 @@ class Server::Impl {
   Impl(ServerOptions options, const Router& router)
       : options_(std::move(options)),
         router_(router),
-        ioc_(options_.io_threads),
+        contexts_(MakeContexts(options_.io_threads)),
+        ioc_(*contexts_[0]),
         handlers_(static_cast<size_t>(options_.handler_threads)),
         acceptor_(ioc_),
         signals_(ioc_) {}
@@ -88,8 +89,20 @@ class Server::Impl {
       });
     }
     asio::co_spawn(ioc_, Accept(), asio::detached);
+    // Keep the other contexts alive until Stop, even while they have no connection.
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> idle_guards;
+    for (size_t i = 1; i < contexts_.size(); ++i)
+      idle_guards.push_back(asio::make_work_guard(*contexts_[i]));
+    {
+      std::lock_guard lock(mu_);
+      release_idle_ = [&idle_guards] {
+        for (auto& g : idle_guards) g.reset();
+      };
+      if (stopping_) release_idle_();
+    }
     std::vector<std::thread> threads;
-    for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { ioc_.run(); });
+    for (size_t i = 1; i < contexts_.size(); ++i)
+      threads.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
     ioc_.run();
     for (auto& t : threads) t.join();
     handlers_.join();
@@ -102,6 +115,7 @@ class Server::Impl {
       acceptor_.close(ignored);
       signals_.cancel(ignored);
       std::lock_guard lock(mu_);
+      if (release_idle_) release_idle_();
       for (auto& [id, conn] : connections_) {
         asio::post(conn->stream.get_executor(), [conn = conn] {
           if (!conn->busy) conn->stream.cancel();
@@ -113,7 +127,10 @@ class Server::Impl {
  private:
   awaitable<void> Accept() {
     while (!stopping_) {
-      auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kTuple);
+      // Connections are spread round-robin over the contexts, one thread each: a
+      // connection's work never hops threads, so it needs no strand and no locking.
+      asio::io_context& ctx = *contexts_[next_context_++ % contexts_.size()];
+      auto [ec, socket] = co_await acceptor_.async_accept(ctx, kTuple);
       if (ec) {
         if (stopping_ || ec == asio::error::operation_aborted) break;
         spdlog::warn("accept failed: {}", ec.message());
@@ -243,7 +260,16 @@ class Server::Impl {
 
   ServerOptions options_;
   const Router& router_;
-  asio::io_context ioc_;
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < std::max(1, n); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  asio::io_context& ioc_;  // runs the acceptor and signals
+  size_t next_context_ = 0;
+  std::function<void()> release_idle_;
   asio::thread_pool handlers_;
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
