@@ -144,6 +144,11 @@ class Server::Impl {
       uint64_t id = next_id_++;
       {
         std::lock_guard lock(mu_);
+        if (connections_.size() >= kMaxConnections) {
+          spdlog::warn("connection limit ({}) reached; closing a new connection", kMaxConnections);
+          conn->stream.close();
+          continue;
+        }
         connections_.emplace(id, conn);
       }
       asio::co_spawn(conn->stream.get_executor(), Session(id, conn), asio::detached);

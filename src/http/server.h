@@ -23,6 +23,9 @@ inline constexpr size_t kMaxHeaderBytes = 16 * 1024;
 inline constexpr size_t kMaxBodyBytes = 1024 * 1024;
 inline constexpr int kReadTimeoutSeconds = 30;  // a whole request, or idle keep-alive
 inline constexpr int kWriteTimeoutSeconds = 30;
+// Open connections beyond this are closed at accept. With one request in flight per
+// connection, this and kMaxBodyBytes bound the memory that requests can hold.
+inline constexpr size_t kMaxConnections = 1024;
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
