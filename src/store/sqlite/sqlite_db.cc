@@ -113,6 +113,11 @@ Result<Stmt> Db::Prepare(const std::string& sql) {
 }
 
 int64_t Db::Changes() const { return sqlite3_changes64(db_); }
+
+void Db::PersistWal() {
+  int on = 1;
+  sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+}
 std::string Db::ErrorMessage() const { return sqlite3_errmsg(db_); }
 
 Status SqliteError(const Db& db, std::string_view what) {

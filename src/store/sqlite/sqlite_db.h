@@ -62,6 +62,8 @@ class Db {
   // the same text on this connection.
   Result<Stmt> Prepare(const std::string& sql);
   int64_t Changes() const;
+  // Keeps the -wal file when connections close, so a descriptor opened on it stays valid.
+  void PersistWal();
   std::string ErrorMessage() const;
 
  private:
