@@ -16,6 +16,8 @@
 #include <mutex>
 #include <thread>
 
+#include "store/connection_pool.h"
+#include "store/group_commit.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
 
@@ -362,13 +364,12 @@ Status InsertApiKey(Db& db, const ApiKey& key) {
       .Run();
 }
 
-// The single writer: runs submitted jobs on its own connection, many per transaction.
 // Makes committed WAL frames durable with fdatasync(2) on the -wal file, then runs the
 // completions of the groups committed before that sync began. Running apart from the
 // writer lets the next group execute while the previous one is being synced.
 class WalSyncer {
  public:
-  using Completion = std::pair<std::function<void(Status)>, Status>;
+  using Completion = GroupCompletion;
 
   explicit WalSyncer(int wal_fd) : fd_(wal_fd), thread_([this] { Loop(); }) {}
   ~WalSyncer() {
@@ -416,115 +417,29 @@ class WalSyncer {
   std::thread thread_;
 };
 
-class Writer {
+// How the group-commit writer (store/group_commit.h) runs a transaction on the SQLite
+// write connection. BEGIN IMMEDIATE takes the write lock up front. COMMIT runs with
+// synchronous=NORMAL and the syncer fsyncs the WAL before any caller hears of success: the
+// same promise as synchronous=FULL, pipelined. Transaction statements are cached (they are
+// on the hot path).
+class SqliteTransaction {
  public:
-  using Job = std::function<Status(Db&)>;
+  using Connection = Db;
+  SqliteTransaction(std::unique_ptr<Db> db, int wal_fd)
+      : db_(std::move(db)), syncer_(std::make_unique<WalSyncer>(wal_fd)) {}
 
-  // The writer connection commits with synchronous=NORMAL and the syncer fsyncs the WAL
-  // before any caller hears of success: the same promise as synchronous=FULL, pipelined.
-  Writer(std::unique_ptr<Db> db, int wal_fd, const SqliteOptions& options)
-      : db_(std::move(db)), syncer_(wal_fd), options_(options), thread_([this] { Loop(); }) {}
-
-  ~Writer() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    work_cv_.notify_all();
-    space_cv_.notify_all();
-    thread_.join();
-  }
-
-  using Done = std::function<void(Status)>;
-
-  // Runs `job` in a savepoint of the next group transaction; returns once that transaction
-  // is durable (the job's own status), or an error if it could not be committed.
-  Status Submit(Job job) {
-    std::promise<Status> promise;
-    auto result = promise.get_future();
-    SubmitAsync(std::move(job), [&promise](Status st) { promise.set_value(std::move(st)); });
-    return result.get();
-  }
-
-  // As Submit, but calls `done` (on the writer thread) instead of waiting. Blocks only while
-  // the queue is full (back-pressure); past the enqueue timeout `done` gets Unavailable.
-  // `weight` is the job's share of the queue bound (its number of rows, at least 1).
-  void SubmitAsync(Job job, Done done, size_t weight = 1) {
-    {
-      std::unique_lock lock(mu_);
-      bool has_space = space_cv_.wait_for(lock, options_.enqueue_timeout, [&] {
-        return queued_weight_ + weight <= options_.max_queued_rows || queue_.empty() || stopping_;
-      });
-      if (stopping_ || !has_space) {
-        lock.unlock();
-        done(Unavailable(stopping_ ? "server is shutting down; retry"
-                                   : "storage is overloaded; retry later"));
-        return;
-      }
-      queue_.push_back(Pending{std::move(job), std::move(done), weight});
-      queued_weight_ += weight;
-    }
-    work_cv_.notify_one();
-  }
+  Db& connection() { return *db_; }
+  Status Begin() { return Run("BEGIN IMMEDIATE"); }
+  Status Savepoint() { return Run("SAVEPOINT job"); }
+  Status RollbackToSavepoint() { return Run("ROLLBACK TO job"); }
+  Status ReleaseSavepoint() { return Run("RELEASE job"); }
+  Status Commit() { return Run("COMMIT"); }
+  void Rollback() { (void)db_->Exec("ROLLBACK"); }
+  void Complete(std::vector<GroupCompletion> done) { syncer_->Add(std::move(done)); }
+  // One writer per database file: there is no other transaction to conflict with.
+  bool IsTransient(const Status&) const { return false; }
 
  private:
-  struct Pending {
-    Job job;
-    Done done;
-    size_t weight;
-  };
-
-  void Loop() {
-    for (;;) {
-      std::vector<Pending> group;
-      {
-        std::unique_lock lock(mu_);
-        work_cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-        if (queue_.empty()) return;  // stopping and drained
-        size_t rows = 0;
-        while (!queue_.empty() && group.size() < options_.max_group_size &&
-               (group.empty() || rows + queue_.front().weight <= options_.max_group_rows)) {
-          rows += queue_.front().weight;
-          queued_weight_ -= queue_.front().weight;
-          group.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
-      }
-      space_cv_.notify_all();
-      std::vector<Status> results = RunGroup(group);
-      std::vector<WalSyncer::Completion> completions;
-      completions.reserve(group.size());
-      for (size_t i = 0; i < group.size(); ++i)
-        completions.emplace_back(std::move(group[i].done), std::move(results[i]));
-      syncer_.Add(std::move(completions));
-    }
-  }
-
-  std::vector<Status> RunGroup(std::vector<Pending>& group) {
-    std::vector<Status> results(group.size());
-    Status st = Run("BEGIN IMMEDIATE");
-    if (!st.ok()) return std::vector<Status>(group.size(), st);
-    for (size_t i = 0; i < group.size(); ++i) {
-      st = Run("SAVEPOINT job");
-      if (!st.ok()) break;
-      try {
-        results[i] = group[i].job(*db_);
-      } catch (const std::exception& e) {
-        results[i] = Internal(std::string("write failed: ") + e.what());
-      }
-      if (!results[i].ok()) st = Run("ROLLBACK TO job");
-      if (st.ok()) st = Run("RELEASE job");
-      if (!st.ok()) break;
-    }
-    if (st.ok()) st = Run("COMMIT");
-    if (!st.ok()) {
-      (void)db_->Exec("ROLLBACK");
-      return std::vector<Status>(group.size(), st);
-    }
-    return results;
-  }
-
-  // Runs a cached statement (transaction control is on the hot path).
   Status Run(const std::string& sql) {
     auto stmt = db_->Prepare(sql);
     if (!stmt.ok()) return stmt.status();
@@ -532,55 +447,26 @@ class Writer {
   }
 
   std::unique_ptr<Db> db_;
-  WalSyncer syncer_;
-  SqliteOptions options_;
-  std::mutex mu_;
-  std::condition_variable work_cv_;
-  std::condition_variable space_cv_;
-  std::deque<Pending> queue_;
-  size_t queued_weight_ = 0;
-  bool stopping_ = false;
-  std::thread thread_;  // last: starts after the members it uses
+  std::unique_ptr<WalSyncer> syncer_;
 };
 
-// A fixed set of read connections handed out one caller at a time.
-class ReaderPool {
- public:
-  void Add(std::unique_ptr<Db> db) { free_.push_back(std::move(db)); }
+GroupCommitOptions WriterOptions(const SqliteOptions& options) {
+  GroupCommitOptions out;
+  out.max_queued_rows = options.max_queued_rows;
+  out.enqueue_timeout = options.enqueue_timeout;
+  out.max_group_size = options.max_group_size;
+  out.max_group_rows = options.max_group_rows;
+  return out;
+}
 
-  template <typename F>
-  auto With(F&& f) {
-    std::unique_ptr<Db> db;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !free_.empty(); });
-      db = std::move(free_.back());
-      free_.pop_back();
-    }
-    struct Return {
-      ReaderPool* pool;
-      std::unique_ptr<Db>* db;
-      ~Return() {
-        {
-          std::lock_guard lock(pool->mu_);
-          pool->free_.push_back(std::move(*db));
-        }
-        pool->cv_.notify_one();
-      }
-    } give_back{this, &db};
-    return f(*db);
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Db>> free_;
-};
+// The single writer: runs submitted jobs on its own connection, many per transaction.
+using Writer = GroupCommitWriter<SqliteTransaction>;
+using ReaderPool = ConnectionPool<Db>;
 
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Db> writer_db, int wal_fd, const SqliteOptions& options)
-      : writer_(std::move(writer_db), wal_fd, options) {}
+      : writer_(SqliteTransaction(std::move(writer_db), wal_fd), WriterOptions(options)) {}
 
   ReaderPool& readers() { return readers_; }
 
