@@ -67,10 +67,9 @@ CREATE TABLE attribute_types (
 ) WITHOUT ROWID;
 )sql"},
       {2, R"sql(
--- Events: a rowid table in arrival order with one secondary index, which serves the event
--- queries (brand, name, then profiles in a stable order with their times) and per-profile
--- work (delete, merge) through the brand's event names. Every further index costs several
--- times the insert itself, so there is no other.
+-- Events: a rowid table in arrival order with ONE secondary index, in time order per
+-- (brand, name), so inserts append instead of dirtying a random page each. It covers the
+-- event queries (users of E in a window: profile_id and ts are in the index).
 CREATE TABLE events (
   id          INTEGER PRIMARY KEY,
   brand_id    TEXT NOT NULL,
@@ -84,17 +83,18 @@ CREATE TABLE events (
   attributes  TEXT NOT NULL DEFAULT '{}',
   context     TEXT
 );
-CREATE INDEX events_by_name_profile ON events (brand_id, name, profile_id, ts);
+CREATE INDEX events_by_name_time ON events (brand_id, name, ts, profile_id);
 -- Idempotency: only events that carry a messageId pay for this index.
 CREATE UNIQUE INDEX events_by_message_id ON events (brand_id, message_id)
   WHERE message_id IS NOT NULL;
 
--- Every event name a brand has used: lets per-profile work seek the index by name.
-CREATE TABLE event_names (
+-- The events of profiles that are still anonymous, so that merging one into a known user
+-- moves exactly its events. Known users' events are never listed here.
+CREATE TABLE anonymous_events (
   brand_id   TEXT NOT NULL,
-  name       TEXT NOT NULL,
-  first_seen INTEGER NOT NULL,
-  PRIMARY KEY (brand_id, name)
+  profile_id INTEGER NOT NULL,
+  event_id   INTEGER NOT NULL,
+  PRIMARY KEY (brand_id, profile_id, event_id)
 ) WITHOUT ROWID;
 )sql"},
   };

@@ -136,18 +136,30 @@ Status SaveProfile(Db& db, std::string_view brand_id, Profile& p) {
   return Status::Ok();
 }
 
-// The brand's event names drive an index seek per name on (brand_id, name, profile_id).
-constexpr const char* kProfileEventsWhere =
-    "brand_id = ?1 AND name IN (SELECT name FROM event_names WHERE brand_id = ?1) "
-    "AND profile_id = ?2";
-
-Status DeleteProfileRow(Db& db, std::string_view brand_id, int64_t id) {
-  auto events = db.Prepare(std::string("DELETE FROM events WHERE ") + kProfileEventsWhere);
-  if (!events.ok()) return std::move(events).take_status();
-  CDP_RETURN_IF_ERROR(events->Bind(1, brand_id).Bind(2, id).Run());
-  auto stmt = db.Prepare("DELETE FROM profiles WHERE brand_id = ?1 AND id = ?2");
+// Runs `sql` with ?1 = brand id and ?2 = profile id.
+Status RunForProfile(Db& db, const std::string& sql, std::string_view brand_id, int64_t id) {
+  auto stmt = db.Prepare(sql);
   if (!stmt.ok()) return std::move(stmt).take_status();
   return stmt->Bind(1, brand_id).Bind(2, id).Run();
+}
+
+// Deletes the profile row and the events listed for it while anonymous. A known profile's
+// other events are removed separately (see SqliteStore::DeleteProfile).
+Status DeleteProfileRow(Db& db, std::string_view brand_id, int64_t id) {
+  CDP_RETURN_IF_ERROR(
+      RunForProfile(db,
+                    "DELETE FROM events WHERE id IN (SELECT event_id FROM anonymous_events "
+                    "WHERE brand_id = ?1 AND profile_id = ?2)",
+                    brand_id, id));
+  CDP_RETURN_IF_ERROR(RunForProfile(
+      db, "DELETE FROM anonymous_events WHERE brand_id = ?1 AND profile_id = ?2", brand_id, id));
+  return RunForProfile(db, "DELETE FROM profiles WHERE brand_id = ?1 AND id = ?2", brand_id, id);
+}
+
+// The profile is known now: its events need no separate listing any more.
+Status ForgetAnonymousEvents(Db& db, std::string_view brand_id, int64_t id) {
+  return RunForProfile(db, "DELETE FROM anonymous_events WHERE brand_id = ?1 AND profile_id = ?2",
+                       brand_id, id);
 }
 
 // Records the type of each attribute the brand has not seen before and rejects values
@@ -191,16 +203,24 @@ void FoldProfile(const Profile& from, Profile& into) {
   into.created_at = std::min(into.created_at, from.created_at);
 }
 
+// Moves the events of anonymous profile `from` to known profile `to`.
 Status MoveEvents(Db& db, std::string_view brand_id, int64_t from, int64_t to) {
-  auto stmt =
-      db.Prepare(std::string("UPDATE events SET profile_id = ?3 WHERE ") + kProfileEventsWhere);
+  auto stmt = db.Prepare(
+      "UPDATE events SET profile_id = ?3 WHERE id IN (SELECT event_id FROM anonymous_events "
+      "WHERE brand_id = ?1 AND profile_id = ?2)");
   if (!stmt.ok()) return std::move(stmt).take_status();
-  return stmt->Bind(1, brand_id).Bind(2, from).Bind(3, to).Run();
+  CDP_RETURN_IF_ERROR(stmt->Bind(1, brand_id).Bind(2, from).Bind(3, to).Run());
+  return ForgetAnonymousEvents(db, brand_id, from);
 }
 
-// Creates or updates the profile `patch` names; returns its id.
-Result<int64_t> UpsertOne(Db& db, std::string_view brand_id, const profiles::ProfilePatch& patch,
-                          int64_t now) {
+struct ProfileRef {
+  int64_t id = 0;
+  bool anonymous = false;  // no user id yet
+};
+
+// Creates or updates the profile `patch` names.
+Result<ProfileRef> UpsertOne(Db& db, std::string_view brand_id, const profiles::ProfilePatch& patch,
+                             int64_t now) {
   CDP_RETURN_IF_ERROR(CheckAttributeTypes(db, brand_id, "profile", patch.attributes));
   std::optional<Profile> profile;
   std::optional<Profile> anonymous;
@@ -221,6 +241,7 @@ Result<int64_t> UpsertOne(Db& db, std::string_view brand_id, const profiles::Pro
       // The anonymous id already belongs to another known user: leave it there.
     } else if (!profile) {
       profile = std::move(anonymous);  // identify the anonymous profile
+      CDP_RETURN_IF_ERROR(ForgetAnonymousEvents(db, brand_id, profile->id));
     } else {
       // Both exist: merge the anonymous profile and its events into the known one, once.
       FoldProfile(*anonymous, *profile);
@@ -239,38 +260,36 @@ Result<int64_t> UpsertOne(Db& db, std::string_view brand_id, const profiles::Pro
   profiles::ApplyPatch(patch, *profile);
   profile->updated_at = now;
   CDP_RETURN_IF_ERROR(SaveProfile(db, brand_id, *profile));
-  return profile->id;
+  return ProfileRef{profile->id, !profile->user_id.has_value()};
 }
 
-// The id of the profile an event belongs to, creating or updating it as the event says.
-Result<int64_t> ResolveEventProfile(Db& db, std::string_view brand_id, const events::Event& ev,
-                                    int64_t now) {
+// The profile an event belongs to, creating or updating it as the event says.
+Result<ProfileRef> ResolveEventProfile(Db& db, std::string_view brand_id, const events::Event& ev,
+                                       int64_t now) {
   const auto& who = ev.profile;
   if (!ev.has_profile_fields && !who.attributes.size() && (!who.user_id || !who.anonymous_id)) {
     // Fast path: one identifier and nothing to merge.
     auto stmt = db.Prepare(
-        who.user_id ? "SELECT id FROM profiles WHERE brand_id = ?1 AND user_id = ?2"
-                    : "SELECT id FROM profiles WHERE brand_id = ?1 AND anonymous_id = ?2");
+        who.user_id
+            ? "SELECT id, user_id IS NULL FROM profiles WHERE brand_id = ?1 AND user_id = ?2"
+            : "SELECT id, user_id IS NULL FROM profiles WHERE brand_id = ?1 AND anonymous_id = ?2");
     if (!stmt.ok()) return std::move(stmt).take_status();
     stmt->Bind(1, brand_id).Bind(2, who.user_id ? *who.user_id : *who.anonymous_id);
     auto row = stmt->Step();
     if (!row.ok()) return std::move(row).take_status();
-    if (*row) return stmt->Int(0);
+    if (*row) {
+      ProfileRef ref{stmt->Int(0), stmt->Int(1) != 0};
+      stmt->Reset();
+      return ref;
+    }
   }
   return UpsertOne(db, brand_id, who, now);
 }
 
-Status NoteEventName(Db& db, std::string_view brand_id, const std::string& name, int64_t now) {
-  auto stmt = db.Prepare(
-      "INSERT INTO event_names (brand_id, name, first_seen) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT DO NOTHING");
-  if (!stmt.ok()) return std::move(stmt).take_status();
-  return stmt->Bind(1, brand_id).Bind(2, name).Bind(3, now).Run();
-}
-
 // Inserts one event; false when its message_id is already stored for the brand.
-Result<bool> InsertEvent(Db& db, std::string_view brand_id, int64_t profile_id,
+Result<bool> InsertEvent(Db& db, std::string_view brand_id, ProfileRef profile,
                          const events::Event& ev, int64_t now) {
+  const int64_t profile_id = profile.id;
   auto stmt = db.Prepare(
       "INSERT INTO events (brand_id, profile_id, name, ts, received_at, ltv, message_id, "
       "sdk_id, attributes, context) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
@@ -292,7 +311,15 @@ Result<bool> InsertEvent(Db& db, std::string_view brand_id, int64_t profile_id,
   else
     stmt->Bind(10, ev.context_json);
   CDP_RETURN_IF_ERROR(stmt->Run());
-  return db.Changes() > 0;
+  if (db.Changes() == 0) return false;
+  if (profile.anonymous) {
+    auto note = db.Prepare(
+        "INSERT INTO anonymous_events (brand_id, profile_id, event_id) "
+        "VALUES (?1, ?2, last_insert_rowid())");
+    if (!note.ok()) return std::move(note).take_status();
+    CDP_RETURN_IF_ERROR(note->Bind(1, brand_id).Bind(2, profile_id).Run());
+  }
+  return true;
 }
 
 bool IsDuplicate(Db& db, std::string_view brand_id, const std::optional<std::string>& message_id,
@@ -607,16 +634,51 @@ class SqliteStore final : public Store {
     });
   }
 
+  // Deletes the profile row first, so no new event can reach that profile id; then finds
+  // the profile's remaining events on a read connection (a scan of the brand's event index:
+  // there is no per-profile index, which keeps ingestion cheap) and deletes them in chunks
+  // that each hold the writer only briefly.
   Status DeleteProfile(std::string_view brand_id, const ProfileKey& key) override {
-    return writer_.Submit([&](Db& db) -> Status {
+    int64_t profile_id = 0;
+    CDP_RETURN_IF_ERROR(writer_.Submit([&](Db& db) -> Status {
       auto found = LoadProfile(db, brand_id, key.kind, key.id);
       if (!found.ok()) return std::move(found).take_status();
       if (!*found)
         return NotFound(
             fmt::format("no user with {} '{}'",
                         key.kind == ProfileKey::Kind::kUserId ? "userId" : "anonymousId", key.id));
-      return DeleteProfileRow(db, brand_id, (*found)->id);
+      profile_id = (*found)->id;
+      return DeleteProfileRow(db, brand_id, profile_id);
+    }));
+    auto ids = readers_.With([&](Db& db) -> Result<std::vector<int64_t>> {
+      auto stmt = db.Prepare(
+          "SELECT id FROM events INDEXED BY events_by_name_time "
+          "WHERE brand_id = ?1 AND profile_id = ?2");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id).Bind(2, profile_id);
+      std::vector<int64_t> out;
+      for (;;) {
+        auto row = stmt->Step();
+        if (!row.ok()) return std::move(row).take_status();
+        if (!*row) break;
+        out.push_back(stmt->Int(0));
+      }
+      return out;
     });
+    if (!ids.ok()) return ids.status();
+    constexpr size_t kChunk = 5000;
+    for (size_t begin = 0; begin < ids->size(); begin += kChunk) {
+      size_t end = std::min(ids->size(), begin + kChunk);
+      CDP_RETURN_IF_ERROR(writer_.Submit([&](Db& db) -> Status {
+        for (size_t i = begin; i < end; ++i) {
+          auto stmt = db.Prepare("DELETE FROM events WHERE id = ?1");
+          if (!stmt.ok()) return std::move(stmt).take_status();
+          CDP_RETURN_IF_ERROR(stmt->Bind(1, (*ids)[i]).Run());
+        }
+        return Status::Ok();
+      }));
+    }
+    return Status::Ok();
   }
 
   void AppendEventsAsync(std::string_view brand_id, std::vector<events::Event> events_in,
@@ -633,7 +695,6 @@ class SqliteStore final : public Store {
       const std::string& brand_id = batch->brand_id;
       const auto& evs = batch->evs;
       auto& results = batch->results;
-      std::vector<const std::string*> noted;
       for (size_t i = 0; i < evs.size(); ++i) {
         const events::Event& ev = evs[i];
         Status error;
@@ -655,12 +716,6 @@ class SqliteStore final : public Store {
           continue;
         }
         if (may_fail) CDP_RETURN_IF_ERROR(db.Exec("RELEASE event"));
-        bool seen = false;
-        for (const auto* n : noted) seen |= (*n == ev.name);
-        if (!seen) {
-          CDP_RETURN_IF_ERROR(NoteEventName(db, brand_id, ev.name, now));
-          noted.push_back(&ev.name);
-        }
         auto inserted = InsertEvent(db, brand_id, *profile_id, ev, now);
         if (!inserted.ok()) return inserted.status();
         if (!*inserted) results[i].outcome = events::EventOutcome::kDuplicate;
