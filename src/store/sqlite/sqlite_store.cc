@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
@@ -15,6 +17,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "store/connection_pool.h"
 #include "store/group_commit.h"
@@ -263,12 +266,48 @@ Result<ProfileRef> UpsertOne(Db& db, std::string_view brand_id, const profiles::
   return ProfileRef{profile->id, !profile->user_id.has_value()};
 }
 
-// The profile an event belongs to, creating or updating it as the event says.
+// Writer-thread only: the profile of a known user id, so that their events skip the
+// lookup. Only known profiles are cached (their id never changes identity); the cache is
+// cleared whenever a profile is deleted and whenever a transaction or savepoint rolls back,
+// so it never names a profile that is not committed.
+class ProfileIdCache {
+ public:
+  static constexpr size_t kMaxEntries = 1 << 20;
+
+  std::optional<ProfileRef> Find(std::string_view brand_id, std::string_view user_id) {
+    auto it = map_.find(Key(brand_id, user_id));
+    if (it == map_.end()) return std::nullopt;
+    return it->second;
+  }
+  void Put(std::string_view brand_id, std::string_view user_id, ProfileRef ref) {
+    if (ref.anonymous) return;
+    if (map_.size() >= kMaxEntries) map_.clear();
+    map_.emplace(Key(brand_id, user_id), ref);
+  }
+  void Clear() { map_.clear(); }
+
+ private:
+  static std::string Key(std::string_view brand_id, std::string_view user_id) {
+    std::string key;
+    key.reserve(brand_id.size() + 1 + user_id.size());
+    key.append(brand_id).push_back('\0');
+    key.append(user_id);
+    return key;
+  }
+  std::unordered_map<std::string, ProfileRef> map_;
+};
+
+// The profile an event belongs to, creating or updating it as the event says. Events that
+// only name a known user id (the common case) are resolved from `cache` when possible.
 Result<ProfileRef> ResolveEventProfile(Db& db, std::string_view brand_id, const events::Event& ev,
-                                       int64_t now) {
+                                       int64_t now, ProfileIdCache& cache) {
   const auto& who = ev.profile;
-  if (!ev.has_profile_fields && !who.attributes.size() && (!who.user_id || !who.anonymous_id)) {
-    // Fast path: one identifier and nothing to merge.
+  const bool lookup_only =
+      !ev.has_profile_fields && who.attributes.empty() && (!who.user_id || !who.anonymous_id);
+  if (lookup_only && who.user_id) {
+    if (auto hit = cache.Find(brand_id, *who.user_id)) return *hit;
+  }
+  if (lookup_only) {
     auto stmt = db.Prepare(
         who.user_id
             ? "SELECT id, user_id IS NULL FROM profiles WHERE brand_id = ?1 AND user_id = ?2"
@@ -280,10 +319,13 @@ Result<ProfileRef> ResolveEventProfile(Db& db, std::string_view brand_id, const 
     if (*row) {
       ProfileRef ref{stmt->Int(0), stmt->Int(1) != 0};
       stmt->Reset();
+      if (who.user_id) cache.Put(brand_id, *who.user_id, ref);
       return ref;
     }
   }
-  return UpsertOne(db, brand_id, who, now);
+  auto ref = UpsertOne(db, brand_id, who, now);
+  if (ref.ok() && who.user_id) cache.Put(brand_id, *who.user_id, *ref);
+  return ref;
 }
 
 // Inserts one event; false when its message_id is already stored for the brand.
@@ -444,6 +486,50 @@ class WalSyncer {
   std::thread thread_;
 };
 
+// Copies the WAL into the database file from its own connection and thread, so the writer
+// never stalls on a checkpoint (the writer's automatic checkpoints are off). PASSIVE
+// checkpoints run beside the writer; past kForceBytes a RESTART checkpoint briefly holds
+// the writer back so that sustained load cannot grow the WAL without bound.
+class WalCheckpointer {
+ public:
+  static constexpr off_t kPassiveBytes = 16 << 20;
+  static constexpr off_t kForceBytes = 512 << 20;
+
+  WalCheckpointer(std::unique_ptr<Db> db, int wal_fd)
+      : db_(std::move(db)), fd_(wal_fd), thread_([this] { Loop(); }) {}
+  ~WalCheckpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    (void)db_->Exec("PRAGMA wal_checkpoint(PASSIVE)");
+    ::close(fd_);
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping_; })) {
+      struct stat st {};
+      if (::fstat(fd_, &st) != 0 || st.st_size < kPassiveBytes) continue;
+      lock.unlock();
+      Status done = db_->Exec(st.st_size >= kForceBytes ? "PRAGMA wal_checkpoint(RESTART)"
+                                                        : "PRAGMA wal_checkpoint(PASSIVE)");
+      if (!done.ok()) spdlog::warn("WAL checkpoint failed: {}", done.message());
+      lock.lock();
+    }
+  }
+
+  std::unique_ptr<Db> db_;
+  int fd_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 // How the group-commit writer (store/group_commit.h) runs a transaction on the SQLite
 // write connection. BEGIN IMMEDIATE takes the write lock up front. COMMIT runs with
 // synchronous=NORMAL and the syncer fsyncs the WAL before any caller hears of success: the
@@ -452,16 +538,22 @@ class WalSyncer {
 class SqliteTransaction {
  public:
   using Connection = Db;
-  SqliteTransaction(std::unique_ptr<Db> db, int wal_fd)
-      : db_(std::move(db)), syncer_(std::make_unique<WalSyncer>(wal_fd)) {}
+  SqliteTransaction(std::unique_ptr<Db> db, int wal_fd, ProfileIdCache* cache)
+      : db_(std::move(db)), syncer_(std::make_unique<WalSyncer>(wal_fd)), cache_(cache) {}
 
   Db& connection() { return *db_; }
   Status Begin() { return Run("BEGIN IMMEDIATE"); }
   Status Savepoint() { return Run("SAVEPOINT job"); }
-  Status RollbackToSavepoint() { return Run("ROLLBACK TO job"); }
+  Status RollbackToSavepoint() {
+    cache_->Clear();
+    return Run("ROLLBACK TO job");
+  }
   Status ReleaseSavepoint() { return Run("RELEASE job"); }
   Status Commit() { return Run("COMMIT"); }
-  void Rollback() { (void)db_->Exec("ROLLBACK"); }
+  void Rollback() {
+    cache_->Clear();
+    (void)db_->Exec("ROLLBACK");
+  }
   void Complete(std::vector<GroupCompletion> done) { syncer_->Add(std::move(done)); }
   // One writer per database file: there is no other transaction to conflict with.
   bool IsTransient(const Status&) const { return false; }
@@ -475,6 +567,7 @@ class SqliteTransaction {
 
   std::unique_ptr<Db> db_;
   std::unique_ptr<WalSyncer> syncer_;
+  ProfileIdCache* cache_;
 };
 
 GroupCommitOptions WriterOptions(const SqliteOptions& options) {
@@ -492,8 +585,11 @@ using ReaderPool = ConnectionPool<Db>;
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Db> writer_db, int wal_fd, const SqliteOptions& options)
-      : writer_(SqliteTransaction(std::move(writer_db), wal_fd), WriterOptions(options)) {}
+  SqliteStore(std::unique_ptr<Db> writer_db, int wal_fd, std::unique_ptr<Db> checkpoint_db,
+              const SqliteOptions& options)
+      : writer_(SqliteTransaction(std::move(writer_db), wal_fd, &profile_cache_),
+                WriterOptions(options)),
+        checkpointer_(std::move(checkpoint_db), ::dup(wal_fd)) {}
 
   ReaderPool& readers() { return readers_; }
 
@@ -648,6 +744,7 @@ class SqliteStore final : public Store {
             fmt::format("no user with {} '{}'",
                         key.kind == ProfileKey::Kind::kUserId ? "userId" : "anonymousId", key.id));
       profile_id = (*found)->id;
+      profile_cache_.Clear();
       return DeleteProfileRow(db, brand_id, profile_id);
     }));
     auto ids = readers_.With([&](Db& db) -> Result<std::vector<int64_t>> {
@@ -691,7 +788,7 @@ class SqliteStore final : public Store {
     };
     auto batch = std::make_shared<Batch>(Batch{std::string(brand_id), std::move(events_in), {}});
     batch->results.resize(batch->evs.size());
-    auto job = [batch, now](Db& db) -> Status {
+    auto job = [this, batch, now](Db& db) -> Status {
       const std::string& brand_id = batch->brand_id;
       const auto& evs = batch->evs;
       auto& results = batch->results;
@@ -706,7 +803,7 @@ class SqliteStore final : public Store {
         // Profile attributes may conflict in type: isolate such events in a savepoint.
         const bool may_fail = !ev.profile.attributes.empty();
         if (may_fail) CDP_RETURN_IF_ERROR(db.Exec("SAVEPOINT event"));
-        auto profile_id = ResolveEventProfile(db, brand_id, ev, now);
+        auto profile_id = ResolveEventProfile(db, brand_id, ev, now, profile_cache_);
         if (!profile_id.ok()) {
           if (!may_fail || profile_id.status().code() != Code::kInvalidArgument)
             return profile_id.status();
@@ -801,7 +898,9 @@ class SqliteStore final : public Store {
   }
 
  private:
+  ProfileIdCache profile_cache_;  // used by the writer thread only
   Writer writer_;
+  WalCheckpointer checkpointer_;
   ReaderPool readers_;
 };
 
@@ -820,7 +919,14 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   int wal_fd = ::open((path + "-wal").c_str(), O_RDWR | O_CLOEXEC);
   if (wal_fd < 0)
     return Unavailable("cannot open the write-ahead log " + path + "-wal: " + std::strerror(errno));
-  auto store = std::make_unique<SqliteStore>(std::move(writer_db).value(), wal_fd, options);
+  CDP_RETURN_IF_ERROR((*writer_db)->Exec("PRAGMA wal_autocheckpoint=0"));
+  auto checkpoint_db = Db::Open(path);
+  if (!checkpoint_db.ok()) {
+    ::close(wal_fd);
+    return std::move(checkpoint_db).take_status();
+  }
+  auto store = std::make_unique<SqliteStore>(std::move(writer_db).value(), wal_fd,
+                                             std::move(checkpoint_db).value(), options);
   for (int i = 0; i < std::max(1, options.read_connections); ++i) {
     auto db = Db::Open(path);
     if (!db.ok()) return std::move(db).take_status();
