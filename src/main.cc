@@ -11,9 +11,11 @@
 #include "api/routes.h"
 #include "auth/authenticator.h"
 #include "cli/admin.h"
+#include "cli/migrate.h"
 #include "core/clock.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
@@ -35,11 +37,31 @@ bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
   return !host->empty();
 }
 
-std::unique_ptr<cdp::store::Store> OpenStoreOrExit(const std::string& data_dir, int readers) {
-  cdp::store::SqliteOptions options;
-  options.data_dir = data_dir;
-  options.read_connections = readers;
-  auto store = cdp::store::OpenSqliteStore(options);
+// Where the data lives: a SQLite folder (--data), or a PostgreSQL database (--database).
+struct StorageFlags {
+  std::string data_dir = "./cdp-data";
+  std::string database_url;
+
+  bool postgres() const { return !database_url.empty(); }
+  std::string Describe() const {
+    return postgres() ? "database=" + cdp::store::RedactPostgresUrl(database_url)
+                      : "data=" + data_dir;
+  }
+};
+
+std::unique_ptr<cdp::store::Store> OpenStoreOrExit(const StorageFlags& storage, int readers) {
+  cdp::Result<std::unique_ptr<cdp::store::Store>> store = cdp::Internal("no store");
+  if (storage.postgres()) {
+    cdp::store::PostgresOptions options;
+    options.url = storage.database_url;
+    options.read_connections = readers;
+    store = cdp::store::OpenPostgresStore(options);
+  } else {
+    cdp::store::SqliteOptions options;
+    options.data_dir = storage.data_dir;
+    options.read_connections = readers;
+    store = cdp::store::OpenSqliteStore(options);
+  }
   if (!store.ok()) {
     fmt::print(stderr, "error: {}\n", store.status().message());
     std::exit(1);
@@ -47,14 +69,14 @@ std::unique_ptr<cdp::store::Store> OpenStoreOrExit(const std::string& data_dir, 
   return std::move(store).value();
 }
 
-int Serve(const std::string& listen, const std::string& data_dir, int threads) {
+int Serve(const std::string& listen, const StorageFlags& storage, int threads) {
   cdp::http::ServerOptions options;
   if (!SplitListen(listen, &options.address, &options.port)) {
     fmt::print(stderr, "error: --listen must be HOST:PORT, got '{}'\n", listen);
     return 2;
   }
   options.io_threads = threads;
-  auto store = OpenStoreOrExit(data_dir, threads + 2);
+  auto store = OpenStoreOrExit(storage, threads + 2);
   cdp::SystemClock clock;
   cdp::auth::Authenticator authenticator(*store, clock);
   cdp::api::Services services{*store, authenticator, clock};
@@ -65,8 +87,8 @@ int Serve(const std::string& listen, const std::string& data_dir, int threads) {
     spdlog::error("{}", st.message());
     return 1;
   }
-  spdlog::info("listening on {}:{} data={} threads={}", options.address, server.port(), data_dir,
-               threads);
+  spdlog::info("listening on {}:{} {} threads={}", options.address, server.port(),
+               storage.Describe(), threads);
   server.Run();
   store.reset();  // drains and closes storage before we say so
   spdlog::info("stopped");
@@ -86,9 +108,13 @@ int Main(int argc, char** argv) {
 
   CLI::App app{"cdp: a self-hosted Customer Data Platform"};
   app.require_subcommand(1);
-  std::string data_dir = "./cdp-data";
+  StorageFlags storage;
   auto add_data = [&](CLI::App* cmd) {
-    cmd->add_option("--data", data_dir, "data folder (SQLite)")->capture_default_str();
+    auto* data = cmd->add_option("--data", storage.data_dir, "data folder (SQLite)")
+                     ->capture_default_str();
+    cmd->add_option("--database", storage.database_url,
+                    "PostgreSQL URL, postgres://user:password@host:port/db (instead of --data)")
+        ->excludes(data);
   };
 
   auto* serve = app.add_subcommand("serve", "run the HTTP API server");
@@ -131,12 +157,18 @@ int Main(int argc, char** argv) {
   key_list->add_flag("--json", as_json, "print JSON");
   add_data(key_list);
 
+  auto* migrate = app.add_subcommand("migrate", "apply the database schema migrations");
+  add_data(migrate);
+
   CLI11_PARSE(app, argc, argv);
 
-  if (serve->parsed()) return Serve(listen, data_dir, threads);
+  if (serve->parsed()) return Serve(listen, storage, threads);
   // Admin commands log only warnings, keeping stdout for their results.
   spdlog::set_level(spdlog::level::warn);
-  auto store = OpenStoreOrExit(data_dir, 1);
+  if (migrate->parsed())
+    return storage.postgres() ? cdp::cli::MigratePostgres(storage.database_url)
+                              : cdp::cli::MigrateSqlite(storage.data_dir);
+  auto store = OpenStoreOrExit(storage, 1);
   if (brand_create->parsed()) return cdp::cli::CreateBrand(*store, brand_name, as_json);
   if (brand_list->parsed()) return cdp::cli::ListBrands(*store, as_json);
   if (key_rotate->parsed()) return cdp::cli::RotateKey(*store, brand_id, revoke_old, as_json);

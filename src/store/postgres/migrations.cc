@@ -1,0 +1,171 @@
+#include "store/postgres/migrations.h"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+namespace cdp::store::postgres {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, R"sql(
+CREATE TABLE brands (
+  id         TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE api_keys (
+  brand_id   TEXT NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+  hash       TEXT NOT NULL,
+  prefix     TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT,
+  PRIMARY KEY (brand_id, hash)
+);
+
+CREATE TABLE profiles (
+  id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  brand_id        TEXT NOT NULL REFERENCES brands(id) ON DELETE CASCADE,
+  user_id         TEXT,
+  anonymous_id    TEXT,
+  name            TEXT,
+  first_name      TEXT,
+  last_name       TEXT,
+  birth_date      TEXT,
+  gender          TEXT,
+  email           TEXT,
+  mobile          TEXT,
+  company         TEXT,
+  hashed_email    TEXT,
+  hashed_mobile   TEXT,
+  email_opt_in    INTEGER,
+  sms_opt_in      INTEGER,
+  whatsapp_opt_in INTEGER,
+  attributes      JSONB NOT NULL DEFAULT '{}',
+  created_at      BIGINT NOT NULL,
+  updated_at      BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX profiles_by_user_id ON profiles (brand_id, user_id);
+CREATE UNIQUE INDEX profiles_by_anonymous_id ON profiles (brand_id, anonymous_id);
+
+-- The JSON type each custom attribute was first stored with, per brand and scope
+-- ('profile' or 'event'), so later writes of another type are rejected.
+CREATE TABLE attribute_types (
+  brand_id TEXT NOT NULL,
+  scope    TEXT NOT NULL,
+  name     TEXT NOT NULL,
+  type     TEXT NOT NULL,
+  PRIMARY KEY (brand_id, scope, name)
+);
+
+-- Events: ids from one sequence, so in arrival (time) order across every node. ONE
+-- secondary index serves the event queries (brand, name, then profiles in a stable order
+-- with their times: a page of users is a range of the index) and per-profile work (delete,
+-- merge) through the brand's event names; every further index costs on every insert.
+--
+-- Scaling out: declarative partitioning, PARTITION BY RANGE (ts) with a partition per
+-- month (or week), lets old events be detached or dropped per partition and keeps each
+-- index small. A unique index on a partitioned table must contain the partition key, so
+-- messageId deduplication then holds within a partition (or moves to a small table of
+-- (brand_id, message_id) keys). See docs/architecture.md.
+CREATE TABLE events (
+  id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  brand_id    TEXT NOT NULL,
+  profile_id  BIGINT NOT NULL,
+  name        TEXT NOT NULL,
+  ts          BIGINT NOT NULL,
+  received_at BIGINT NOT NULL,
+  ltv         DOUBLE PRECISION,
+  message_id  TEXT,
+  sdk_id      INTEGER,
+  attributes  JSONB NOT NULL DEFAULT '{}',
+  context     JSONB
+);
+CREATE INDEX events_by_name_profile ON events (brand_id, name, profile_id, ts);
+-- Idempotency: only events that carry a messageId pay for this index.
+CREATE UNIQUE INDEX events_by_message_id ON events (brand_id, message_id)
+  WHERE message_id IS NOT NULL;
+
+-- Every event name a brand has used: lets per-profile work seek the index by name.
+CREATE TABLE event_names (
+  brand_id   TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  first_seen BIGINT NOT NULL,
+  PRIMARY KEY (brand_id, name)
+);
+)sql"},
+  };
+  return kMigrations;
+}
+
+// Serialises migrators across processes and nodes (an arbitrary constant: "cdp" + 1).
+const Sql kLockMigrations{"cdp_migrations_lock", "SELECT pg_advisory_xact_lock(6546544001)"};
+const Sql kCurrentVersion{"cdp_schema_version",
+                          "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
+const Sql kRecordVersion{"cdp_schema_record", "INSERT INTO schema_migrations (version) VALUES ($1)"};
+const Sql kHasMigrationsTable{"cdp_schema_table",
+                              "SELECT to_regclass('schema_migrations') IS NOT NULL"};
+
+Status TooNew(int current) {
+  return FailedPrecondition(
+      fmt::format("database schema version {} is newer than this cdp knows ({}); upgrade cdp",
+                  current, LatestSchemaVersion()));
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return Migrations().back().version; }
+
+Result<int> CheckSchemaVersion(Conn& conn) {
+  auto has_table = conn.Exec(kHasMigrationsTable);
+  if (!has_table.ok()) return std::move(has_table).take_status();
+  if (has_table->Int(0, 0) == 0) return 0;
+  auto current = conn.Exec(kCurrentVersion);
+  if (!current.ok()) return std::move(current).take_status();
+  int version = static_cast<int>(current->Int(0, 0));
+  if (version > LatestSchemaVersion()) return TooNew(version);
+  return version;
+}
+
+Result<MigrationResult> Migrate(Conn& conn) {
+  CDP_RETURN_IF_ERROR(conn.Run("BEGIN"));
+  auto fail = [&](Status st) {
+    (void)conn.Run("ROLLBACK");
+    return st;
+  };
+  if (auto locked = conn.Exec(kLockMigrations); !locked.ok())
+    return fail(std::move(locked).take_status());
+  Status st = conn.Run(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      "version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+  if (!st.ok()) return fail(st);
+  auto current = conn.Exec(kCurrentVersion);
+  if (!current.ok()) return fail(std::move(current).take_status());
+  MigrationResult result;
+  result.from_version = static_cast<int>(current->Int(0, 0));
+  result.to_version = result.from_version;
+  if (result.from_version > LatestSchemaVersion()) return fail(TooNew(result.from_version));
+  for (const auto& m : Migrations()) {
+    if (m.version <= result.from_version) continue;
+    st = conn.Run(m.sql);
+    if (st.ok()) {
+      auto recorded = conn.Exec(kRecordVersion, Params().Add(static_cast<int64_t>(m.version)));
+      st = std::move(recorded).take_status();
+    }
+    if (!st.ok())
+      return fail(Internal(fmt::format("migration {} failed: {}", m.version, st.message())));
+    result.to_version = m.version;
+  }
+  st = conn.Run("COMMIT");
+  if (!st.ok()) return fail(st);
+  return result;
+}
+
+}  // namespace cdp::store::postgres

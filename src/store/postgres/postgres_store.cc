@@ -1,0 +1,779 @@
+#include "store/postgres/postgres_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "store/connection_pool.h"
+#include "store/postgres/migrations.h"
+#include "store/postgres/pg_conn.h"
+
+namespace cdp::store {
+namespace {
+
+namespace json = boost::json;
+using postgres::Conn;
+using postgres::Params;
+using postgres::Rows;
+using postgres::Sql;
+using profiles::Profile;
+using profiles::ProfileKey;
+
+// Profile columns in profiles::Field order.
+constexpr std::array<std::string_view, profiles::kFieldCount> kFieldColumns = {
+    "name",         "first_name", "last_name",      "birth_date",   "gender",
+    "email",        "mobile",     "company",        "hashed_email", "hashed_mobile",
+    "email_opt_in", "sms_opt_in", "whatsapp_opt_in"};
+
+// The columns ReadProfile expects, each prefixed with `table` ("p." or "").
+std::string ProfileColumns(std::string_view table = "") {
+  std::string cols = fmt::format("{0}id, {0}user_id, {0}anonymous_id", table);
+  for (auto c : kFieldColumns) cols += fmt::format(", {}{}", table, c);
+  return cols + fmt::format(", {0}attributes, {0}created_at, {0}updated_at", table);
+}
+
+// --- Statements. Names are per connection; the text never contains a value. ---
+
+const Sql kInsertBrand{"cdp_insert_brand",
+                       "INSERT INTO brands (id, name, created_at) VALUES ($1, $2, $3)"};
+const Sql kGetBrand{"cdp_get_brand", "SELECT id, name, created_at FROM brands WHERE id = $1"};
+const Sql kListBrands{"cdp_list_brands",
+                      "SELECT id, name, created_at FROM brands ORDER BY created_at, id"};
+const Sql kInsertKey{"cdp_insert_key",
+                     "INSERT INTO api_keys (brand_id, hash, prefix, created_at) "
+                     "VALUES ($1, $2, $3, $4)"};
+const Sql kListKeys{"cdp_list_keys",
+                    "SELECT brand_id, hash, prefix, created_at, revoked_at FROM api_keys "
+                    "WHERE brand_id = $1 ORDER BY created_at, prefix"};
+const Sql kRevokeAllKeys{
+    "cdp_revoke_all_keys",
+    "UPDATE api_keys SET revoked_at = $2 WHERE brand_id = $1 AND revoked_at IS NULL"};
+const Sql kActiveKeys{"cdp_active_keys",
+                      "SELECT hash, prefix FROM api_keys "
+                      "WHERE brand_id = $1 AND revoked_at IS NULL FOR UPDATE"};
+const Sql kRevokeKey{"cdp_revoke_key",
+                     "UPDATE api_keys SET revoked_at = $3 WHERE brand_id = $1 AND hash = $2"};
+
+// Profile reads by the writer lock the row (FOR UPDATE) until the group commits, so that a
+// writer on another node cannot change, merge or delete it in between.
+const Sql& SelectProfileSql(ProfileKey::Kind kind, bool for_update) {
+  auto make = [](std::string name, std::string_view key, bool lock) {
+    return Sql{std::move(name), fmt::format("SELECT {} FROM profiles WHERE brand_id = $1 AND "
+                                            "{} = $2{}",
+                                            ProfileColumns(), key, lock ? " FOR UPDATE" : "")};
+  };
+  static const Sql by_user = make("cdp_profile_by_user", "user_id", false);
+  static const Sql by_anon = make("cdp_profile_by_anon", "anonymous_id", false);
+  static const Sql by_user_locked = make("cdp_profile_by_user_locked", "user_id", true);
+  static const Sql by_anon_locked = make("cdp_profile_by_anon_locked", "anonymous_id", true);
+  if (kind == ProfileKey::Kind::kUserId) return for_update ? by_user_locked : by_user;
+  return for_update ? by_anon_locked : by_anon;
+}
+
+const Sql& InsertProfileSql() {
+  static const Sql sql = [] {
+    std::string cols = "brand_id, user_id, anonymous_id", vals = "$1, $2, $3";
+    int i = 4;
+    for (auto c : kFieldColumns) {
+      cols += fmt::format(", {}", c);
+      vals += fmt::format(", ${}", i++);
+    }
+    // DO NOTHING: another node created a profile with one of these ids first; the caller
+    // loads that one instead.
+    return Sql{"cdp_insert_profile",
+               fmt::format("INSERT INTO profiles ({}, attributes, created_at, updated_at) "
+                           "VALUES ({}, ${}::jsonb, ${}, ${}) ON CONFLICT DO NOTHING RETURNING id",
+                           cols, vals, i, i + 1, i + 2)};
+  }();
+  return sql;
+}
+
+const Sql& UpdateProfileSql() {
+  static const Sql sql = [] {
+    std::string sets = "user_id = $2, anonymous_id = $3";
+    int i = 4;
+    for (auto c : kFieldColumns) sets += fmt::format(", {} = ${}", c, i++);
+    return Sql{"cdp_update_profile",
+               fmt::format("UPDATE profiles SET {}, attributes = ${}::jsonb, created_at = ${}, "
+                           "updated_at = ${} WHERE brand_id = $1 AND id = ${}",
+                           sets, i, i + 1, i + 2, i + 3)};
+  }();
+  return sql;
+}
+
+// A profile's events, found through the index by each of the brand's event names.
+constexpr const char* kProfileEventsWhere =
+    "brand_id = $1 AND name = ANY (ARRAY(SELECT name FROM event_names WHERE brand_id = $1)) "
+    "AND profile_id = $2";
+const Sql kDeleteProfileEvents{"cdp_delete_profile_events",
+                               std::string("DELETE FROM events WHERE ") + kProfileEventsWhere};
+const Sql kMoveEvents{"cdp_move_events",
+                      std::string("UPDATE events SET profile_id = $3 WHERE ") + kProfileEventsWhere};
+const Sql kDeleteProfile{"cdp_delete_profile",
+                         "DELETE FROM profiles WHERE brand_id = $1 AND id = $2"};
+
+const Sql kGetAttributeType{
+    "cdp_get_attribute_type",
+    "SELECT type FROM attribute_types WHERE brand_id = $1 AND scope = $2 AND name = $3"};
+const Sql kPutAttributeType{"cdp_put_attribute_type",
+                            "INSERT INTO attribute_types (brand_id, scope, name, type) "
+                            "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING type"};
+
+// FOR KEY SHARE: the profile cannot be deleted or merged away until the event is committed.
+const Sql kEventProfileByUser{
+    "cdp_event_profile_by_user",
+    "SELECT id FROM profiles WHERE brand_id = $1 AND user_id = $2 FOR KEY SHARE"};
+const Sql kEventProfileByAnon{
+    "cdp_event_profile_by_anon",
+    "SELECT id FROM profiles WHERE brand_id = $1 AND anonymous_id = $2 FOR KEY SHARE"};
+const Sql kNoteEventName{"cdp_note_event_name",
+                         "INSERT INTO event_names (brand_id, name, first_seen) VALUES ($1, $2, $3) "
+                         "ON CONFLICT DO NOTHING"};
+const Sql kIsDuplicate{"cdp_is_duplicate",
+                       "SELECT 1 FROM events WHERE brand_id = $1 AND message_id = $2"};
+// DO NOTHING: an event with this message_id is stored (perhaps by another node just now).
+const Sql kInsertEvent{"cdp_insert_event",
+                       "INSERT INTO events (brand_id, profile_id, name, ts, received_at, ltv, "
+                       "message_id, sdk_id, attributes, context) VALUES ($1, $2, $3, $4, $5, $6, "
+                       "$7, $8, $9::jsonb, $10::jsonb) ON CONFLICT DO NOTHING"};
+
+// " AND attributes -> $N::text = $N+1::jsonb" for each of `filters` filters, from $first.
+std::string FilterSql(size_t filters, int first) {
+  std::string sql;
+  for (size_t i = 0; i < filters; ++i)
+    sql += fmt::format(" AND attributes -> ${}::text = ${}::jsonb", first + 2 * i,
+                       first + 2 * i + 1);
+  return sql;
+}
+
+void AddFilters(Params& params, const events::EventQuery& q) {
+  for (const auto& f : q.where) {
+    params.Add(f.name);
+    // JSON null never matches, as in the SQLite backend: compare with SQL NULL.
+    if (f.value.is_null())
+      params.AddNull();
+    else
+      params.Add(json::serialize(f.value));
+  }
+}
+
+// The statements of queries with `filters` attribute filters (prepared per count).
+const Sql& QueryUsersSql(size_t filters) {
+  static std::mutex mu;
+  static std::vector<std::unique_ptr<Sql>> by_count;
+  std::lock_guard lock(mu);
+  while (by_count.size() <= filters) {
+    size_t n = by_count.size();
+    by_count.push_back(std::make_unique<Sql>(Sql{
+        fmt::format("cdp_query_users_{}", n),
+        fmt::format("SELECT e.profile_id, e.n, e.first_ts, e.last_ts, {} FROM ("
+                    "SELECT profile_id, COUNT(*) AS n, MIN(ts) AS first_ts, MAX(ts) AS last_ts "
+                    "FROM events WHERE brand_id = $1 AND name = $2 AND profile_id > $3 "
+                    "AND ts >= $4 AND ts < $5{} GROUP BY profile_id ORDER BY profile_id "
+                    "LIMIT $6) e LEFT JOIN profiles p ON p.brand_id = $1 AND p.id = e.profile_id "
+                    "ORDER BY e.profile_id",
+                    ProfileColumns("p."), FilterSql(n, 7))}));
+  }
+  return *by_count[filters];
+}
+
+const Sql& CountEventsSql(size_t filters) {
+  static std::mutex mu;
+  static std::vector<std::unique_ptr<Sql>> by_count;
+  std::lock_guard lock(mu);
+  while (by_count.size() <= filters) {
+    size_t n = by_count.size();
+    by_count.push_back(std::make_unique<Sql>(
+        Sql{fmt::format("cdp_count_events_{}", n),
+            fmt::format("SELECT COUNT(DISTINCT profile_id), COUNT(*) FROM events "
+                        "WHERE brand_id = $1 AND name = $2 AND ts >= $3 AND ts < $4{}",
+                        FilterSql(n, 5))}));
+  }
+  return *by_count[filters];
+}
+
+// --- Rows <-> domain ---
+
+// Reads the profile whose columns (ProfileColumns order) start at `col` of `row`.
+Profile ReadProfile(const Rows& r, int row, int col) {
+  Profile p;
+  p.id = r.Int(row, col);
+  p.user_id = r.OptText(row, col + 1);
+  p.anonymous_id = r.OptText(row, col + 2);
+  for (size_t i = 0; i < profiles::kFieldCount; ++i) {
+    int c = col + 3 + static_cast<int>(i);
+    if (r.IsNull(row, c)) continue;
+    if (profiles::Fields()[i].is_integer) {
+      p.fields[i] = r.Int(row, c);
+    } else {
+      p.fields[i] = std::string(r.Text(row, c));
+    }
+  }
+  int base = col + 3 + static_cast<int>(profiles::kFieldCount);
+  boost::system::error_code ec;
+  json::value attrs = json::parse(r.Text(row, base), ec);
+  if (!ec && attrs.is_object()) p.attributes = std::move(attrs.get_object());
+  p.created_at = r.Int(row, base + 1);
+  p.updated_at = r.Int(row, base + 2);
+  return p;
+}
+
+ApiKey ReadApiKey(const Rows& r, int row) {
+  ApiKey k;
+  k.brand_id = r.Text(row, 0);
+  k.hash = r.Text(row, 1);
+  k.prefix = r.Text(row, 2);
+  k.created_at = r.Int(row, 3);
+  if (!r.IsNull(row, 4)) k.revoked_at = r.Int(row, 4);
+  return k;
+}
+
+Brand ReadBrand(const Rows& r, int row) {
+  return Brand{std::string(r.Text(row, 0)), std::string(r.Text(row, 1)), r.Int(row, 2)};
+}
+
+Status NoProfile(const ProfileKey& key) {
+  return NotFound(
+      fmt::format("no user with {} '{}'",
+                  key.kind == ProfileKey::Kind::kUserId ? "userId" : "anonymousId", key.id));
+}
+
+// --- Writes (run by the writer, inside its transaction) ---
+
+Result<std::optional<Profile>> LoadProfile(Conn& c, std::string_view brand_id,
+                                           ProfileKey::Kind kind, std::string_view id,
+                                           bool for_update) {
+  auto rows = c.Exec(SelectProfileSql(kind, for_update), Params().Add(brand_id).Add(id));
+  if (!rows.ok()) return std::move(rows).take_status();
+  if (rows->empty()) return std::optional<Profile>();
+  return std::optional<Profile>(ReadProfile(*rows, 0, 0));
+}
+
+void AddField(Params& params, const json::value& v) {
+  if (v.is_string()) {
+    params.Add(std::string_view(v.get_string()));
+  } else if (v.is_int64()) {
+    params.Add(v.get_int64());
+  } else {
+    params.AddNull();
+  }
+}
+
+// Inserts (id == 0) or updates the whole row of `p`; sets p.id on insert. Inserting returns
+// false when another transaction holds one of the profile's ids (nothing was written).
+Result<bool> SaveProfile(Conn& c, std::string_view brand_id, Profile& p) {
+  Params params;
+  params.Add(brand_id).Add(p.user_id).Add(p.anonymous_id);
+  for (const auto& v : p.fields) AddField(params, v);
+  params.Add(json::serialize(p.attributes)).Add(p.created_at).Add(p.updated_at);
+  if (p.id != 0) {
+    params.Add(p.id);
+    auto updated = c.Exec(UpdateProfileSql(), params);
+    if (!updated.ok()) return std::move(updated).take_status();
+    return true;
+  }
+  auto inserted = c.Exec(InsertProfileSql(), params);
+  if (!inserted.ok()) return std::move(inserted).take_status();
+  if (inserted->empty()) return false;
+  p.id = inserted->Int(0, 0);
+  return true;
+}
+
+Status RunForProfile(Conn& c, const Sql& sql, std::string_view brand_id, int64_t id) {
+  return c.Exec(sql, Params().Add(brand_id).Add(id)).status();
+}
+
+Status DeleteProfileRow(Conn& c, std::string_view brand_id, int64_t id) {
+  CDP_RETURN_IF_ERROR(RunForProfile(c, kDeleteProfileEvents, brand_id, id));
+  return RunForProfile(c, kDeleteProfile, brand_id, id);
+}
+
+// Records the type of each attribute the brand has not seen before and rejects values
+// whose type differs from the recorded one.
+Status CheckAttributeTypes(Conn& c, std::string_view brand_id, std::string_view scope,
+                           const json::object& attributes) {
+  for (const auto& [name, value] : attributes) {
+    std::string_view type = profiles::AttributeType(value);
+    if (type.empty()) continue;
+    Params key;
+    key.Add(brand_id).Add(scope).Add(std::string_view(name));
+    auto known = c.Exec(kGetAttributeType, key);
+    if (!known.ok()) return std::move(known).take_status();
+    if (known->empty()) {
+      auto put = c.Exec(kPutAttributeType, Params(key).Add(type));
+      if (!put.ok()) return std::move(put).take_status();
+      if (!put->empty()) continue;  // recorded now
+      // Another node recorded it first (and has committed: the insert waited for it).
+      known = c.Exec(kGetAttributeType, key);
+      if (!known.ok()) return std::move(known).take_status();
+      if (known->empty()) return Unavailable("attribute type changed concurrently; retry");
+    }
+    std::string_view stored = known->Text(0, 0);
+    if (stored != type)
+      return InvalidArgument(fmt::format(
+          "attribute '{}' was first stored as a {} for this brand and cannot take a {} value",
+          std::string_view(name), stored, type));
+  }
+  return Status::Ok();
+}
+
+// Folds `from` into `into`: fields and attributes `into` lacks are taken from `from`.
+void FoldProfile(const Profile& from, Profile& into) {
+  for (size_t i = 0; i < profiles::kFieldCount; ++i)
+    if (into.fields[i].is_null()) into.fields[i] = from.fields[i];
+  for (const auto& [name, value] : from.attributes)
+    if (!into.attributes.contains(name)) into.attributes[name] = value;
+  into.created_at = std::min(into.created_at, from.created_at);
+}
+
+// One attempt of UpsertOne; nullopt when a profile this patch would create was created by
+// another transaction meanwhile (load it and try again).
+Result<std::optional<int64_t>> TryUpsertOne(Conn& c, std::string_view brand_id,
+                                            const profiles::ProfilePatch& patch, int64_t now) {
+  std::optional<Profile> profile;
+  std::optional<Profile> anonymous;
+  if (patch.user_id) {
+    auto found = LoadProfile(c, brand_id, ProfileKey::Kind::kUserId, *patch.user_id, true);
+    if (!found.ok()) return std::move(found).take_status();
+    profile = std::move(*found);
+  }
+  if (patch.anonymous_id) {
+    auto found =
+        LoadProfile(c, brand_id, ProfileKey::Kind::kAnonymousId, *patch.anonymous_id, true);
+    if (!found.ok()) return std::move(found).take_status();
+    anonymous = std::move(*found);
+  }
+  if (!patch.user_id) {
+    profile = std::move(anonymous);
+  } else if (anonymous && (!profile || anonymous->id != profile->id)) {
+    if (anonymous->user_id && *anonymous->user_id != *patch.user_id) {
+      // The anonymous id already belongs to another known user: leave it there.
+    } else if (!profile) {
+      profile = std::move(anonymous);  // identify the anonymous profile
+    } else {
+      // Both exist: merge the anonymous profile and its events into the known one, once.
+      FoldProfile(*anonymous, *profile);
+      CDP_RETURN_IF_ERROR(c.Exec(kMoveEvents, Params()
+                                                  .Add(brand_id)
+                                                  .Add(anonymous->id)
+                                                  .Add(profile->id))
+                              .status());
+      CDP_RETURN_IF_ERROR(DeleteProfileRow(c, brand_id, anonymous->id));
+      if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
+    }
+  }
+  if (!profile) {
+    profile.emplace();
+    profile->created_at = now;
+    profile->anonymous_id = patch.anonymous_id;
+  }
+  if (patch.user_id) profile->user_id = patch.user_id;
+  if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
+  profiles::ApplyPatch(patch, *profile);
+  profile->updated_at = now;
+  auto saved = SaveProfile(c, brand_id, *profile);
+  if (!saved.ok()) return std::move(saved).take_status();
+  if (!*saved) return std::optional<int64_t>();
+  return std::optional<int64_t>(profile->id);
+}
+
+// Creates or updates the profile `patch` names; returns its id.
+Result<int64_t> UpsertOne(Conn& c, std::string_view brand_id, const profiles::ProfilePatch& patch,
+                          int64_t now) {
+  CDP_RETURN_IF_ERROR(CheckAttributeTypes(c, brand_id, "profile", patch.attributes));
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto id = TryUpsertOne(c, brand_id, patch, now);
+    if (!id.ok()) return std::move(id).take_status();
+    if (*id) return **id;
+  }
+  return Unavailable("the profile is being changed concurrently; retry");
+}
+
+// The id of the profile an event belongs to, creating or updating it as the event says.
+Result<int64_t> ResolveEventProfile(Conn& c, std::string_view brand_id, const events::Event& ev,
+                                    int64_t now) {
+  const auto& who = ev.profile;
+  if (!ev.has_profile_fields && !who.attributes.size() && (!who.user_id || !who.anonymous_id)) {
+    // Fast path: one identifier and nothing to merge.
+    auto rows = c.Exec(who.user_id ? kEventProfileByUser : kEventProfileByAnon,
+                       Params().Add(brand_id).Add(who.user_id ? *who.user_id : *who.anonymous_id));
+    if (!rows.ok()) return std::move(rows).take_status();
+    if (!rows->empty()) return rows->Int(0, 0);
+  }
+  return UpsertOne(c, brand_id, who, now);
+}
+
+// Inserts one event; false when its message_id is already stored for the brand.
+Result<bool> InsertEvent(Conn& c, std::string_view brand_id, int64_t profile_id,
+                         const events::Event& ev, int64_t now) {
+  Params params;
+  params.Add(brand_id).Add(profile_id).Add(ev.name).Add(ev.time).Add(now);
+  if (ev.ltv)
+    params.Add(*ev.ltv);
+  else
+    params.AddNull();
+  params.Add(ev.message_id);
+  if (ev.sdk_id)
+    params.Add(static_cast<int64_t>(*ev.sdk_id));
+  else
+    params.AddNull();
+  params.Add(ev.attributes_json);
+  if (ev.context_json.empty())
+    params.AddNull();
+  else
+    params.Add(ev.context_json);
+  auto inserted = c.Exec(kInsertEvent, params);
+  if (!inserted.ok()) return std::move(inserted).take_status();
+  return inserted->Affected() > 0;
+}
+
+Result<bool> IsDuplicate(Conn& c, std::string_view brand_id,
+                         const std::optional<std::string>& message_id) {
+  if (!message_id) return false;
+  auto rows = c.Exec(kIsDuplicate, Params().Add(brand_id).Add(*message_id));
+  if (!rows.ok()) return std::move(rows).take_status();
+  return !rows->empty();
+}
+
+Status InsertApiKey(Conn& c, const ApiKey& key) {
+  return c
+      .Exec(kInsertKey, Params().Add(key.brand_id).Add(key.hash).Add(key.prefix).Add(key.created_at))
+      .status();
+}
+
+// How the group-commit writer runs a transaction on the PostgreSQL write connection.
+// COMMIT returns once the commit is durable (synchronous_commit=on), so callbacks run at
+// once. A lost connection fails the group it happens in and is re-opened for the next.
+class PostgresTransaction {
+ public:
+  using Connection = Conn;
+  explicit PostgresTransaction(std::unique_ptr<Conn> conn) : conn_(std::move(conn)) {}
+
+  Conn& connection() { return *conn_; }
+  Status Begin() {
+    CDP_RETURN_IF_ERROR(conn_->EnsureOpen());
+    return conn_->Run("BEGIN");
+  }
+  Status Savepoint() {
+    transient_mark_ = conn_->transient_failures();
+    return conn_->Run("SAVEPOINT job");
+  }
+  Status RollbackToSavepoint() { return conn_->Run("ROLLBACK TO SAVEPOINT job"); }
+  Status ReleaseSavepoint() { return conn_->Run("RELEASE SAVEPOINT job"); }
+  Status Commit() { return conn_->Commit(); }
+  void Rollback() { (void)conn_->Run("ROLLBACK"); }
+  void Complete(std::vector<GroupCompletion> done) {
+    for (auto& [callback, status] : done) callback(std::move(status));
+  }
+  // A deadlock or serialization failure with another node's transaction during the job:
+  // PostgreSQL failed our statement to break it, and the job can run again.
+  bool IsTransient(const Status& st) const {
+    return !st.ok() && conn_->transient_failures() > transient_mark_;
+  }
+
+ private:
+  std::unique_ptr<Conn> conn_;
+  uint64_t transient_mark_ = 0;
+};
+
+using Writer = GroupCommitWriter<PostgresTransaction>;
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(std::unique_ptr<Conn> writer_conn, const PostgresOptions& options)
+      : writer_(PostgresTransaction(std::move(writer_conn)), options.group_commit) {}
+
+  ConnectionPool<Conn>& readers() { return readers_; }
+
+  Status CreateBrand(const Brand& brand, const ApiKey& first_key) override {
+    return writer_.Submit([&](Conn& c) -> Status {
+      Status st =
+          c.Exec(kInsertBrand, Params().Add(brand.id).Add(brand.name).Add(brand.created_at))
+              .status();
+      if (st.code() == Code::kAlreadyExists) return AlreadyExists("brand " + brand.id + " exists");
+      CDP_RETURN_IF_ERROR(st);
+      return InsertApiKey(c, first_key);
+    });
+  }
+
+  Result<Brand> GetBrand(std::string_view brand_id) override {
+    return Read([&](Conn& c) -> Result<Brand> {
+      auto rows = c.Exec(kGetBrand, Params().Add(brand_id));
+      if (!rows.ok()) return std::move(rows).take_status();
+      if (rows->empty()) return NotFound(fmt::format("no brand {}", brand_id));
+      return ReadBrand(*rows, 0);
+    });
+  }
+
+  Result<std::vector<Brand>> ListBrands() override {
+    return Read([&](Conn& c) -> Result<std::vector<Brand>> {
+      auto rows = c.Exec(kListBrands);
+      if (!rows.ok()) return std::move(rows).take_status();
+      std::vector<Brand> out;
+      for (int i = 0; i < rows->size(); ++i) out.push_back(ReadBrand(*rows, i));
+      return out;
+    });
+  }
+
+  Result<std::vector<ApiKey>> ListApiKeys(std::string_view brand_id) override {
+    return Read([&](Conn& c) -> Result<std::vector<ApiKey>> {
+      auto rows = c.Exec(kListKeys, Params().Add(brand_id));
+      if (!rows.ok()) return std::move(rows).take_status();
+      std::vector<ApiKey> out;
+      for (int i = 0; i < rows->size(); ++i) out.push_back(ReadApiKey(*rows, i));
+      return out;
+    });
+  }
+
+  Status AddApiKey(const ApiKey& key, bool revoke_others) override {
+    return writer_.Submit([&](Conn& c) -> Status {
+      auto brand = c.Exec(kGetBrand, Params().Add(key.brand_id));
+      if (!brand.ok()) return std::move(brand).take_status();
+      if (brand->empty()) return NotFound("no brand " + key.brand_id);
+      if (revoke_others)
+        CDP_RETURN_IF_ERROR(
+            c.Exec(kRevokeAllKeys, Params().Add(key.brand_id).Add(key.created_at)).status());
+      return InsertApiKey(c, key);
+    });
+  }
+
+  Status RevokeApiKey(std::string_view brand_id, std::string_view prefix, int64_t now) override {
+    return writer_.Submit([&](Conn& c) -> Status {
+      auto rows = c.Exec(kActiveKeys, Params().Add(brand_id));
+      if (!rows.ok()) return std::move(rows).take_status();
+      std::vector<std::string> matches;
+      for (int i = 0; i < rows->size(); ++i) {
+        std::string_view stored_prefix = rows->Text(i, 1);
+        // The operator may give any prefix of the stored prefix, or the whole key.
+        bool match = prefix.size() <= stored_prefix.size() ? stored_prefix.starts_with(prefix)
+                                                           : prefix.starts_with(stored_prefix);
+        if (match) matches.emplace_back(rows->Text(i, 0));
+      }
+      if (matches.empty())
+        return NotFound(
+            fmt::format("brand {} has no active key starting with '{}'", brand_id, prefix));
+      if (matches.size() > 1)
+        return InvalidArgument(fmt::format("'{}' matches {} active keys; give a longer prefix",
+                                           prefix, matches.size()));
+      return c.Exec(kRevokeKey, Params().Add(brand_id).Add(matches[0]).Add(now)).status();
+    });
+  }
+
+  Result<std::vector<Status>> UpsertProfiles(std::string_view brand_id,
+                                             std::vector<ProfileWrite> writes,
+                                             int64_t now) override {
+    std::vector<Status> results(writes.size());
+    Status st = writer_.Submit([&](Conn& c) -> Status {
+      for (size_t i = 0; i < writes.size(); ++i) {
+        CDP_RETURN_IF_ERROR(c.Run("SAVEPOINT item"));
+        results[i] = UpsertOne(c, brand_id, writes[i].patch, now).status();
+        if (!results[i].ok() && results[i].code() != Code::kInvalidArgument)
+          return results[i];  // storage failure: abandon the whole batch
+        if (!results[i].ok()) CDP_RETURN_IF_ERROR(c.Run("ROLLBACK TO SAVEPOINT item"));
+        CDP_RETURN_IF_ERROR(c.Run("RELEASE SAVEPOINT item"));
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return results;
+  }
+
+  Result<Profile> GetProfile(std::string_view brand_id, const ProfileKey& key) override {
+    return Read([&](Conn& c) -> Result<Profile> {
+      auto found = LoadProfile(c, brand_id, key.kind, key.id, false);
+      if (!found.ok()) return std::move(found).take_status();
+      if (!*found) return NoProfile(key);
+      return std::move(**found);
+    });
+  }
+
+  Status DeleteProfile(std::string_view brand_id, const ProfileKey& key) override {
+    return writer_.Submit([&](Conn& c) -> Status {
+      auto found = LoadProfile(c, brand_id, key.kind, key.id, true);
+      if (!found.ok()) return std::move(found).take_status();
+      if (!*found) return NoProfile(key);
+      return DeleteProfileRow(c, brand_id, (*found)->id);
+    });
+  }
+
+  void AppendEventsAsync(std::string_view brand_id, std::vector<events::Event> events_in,
+                         int64_t now, AppendDone done) override {
+    // The job and its completion share the batch; both run on the writer thread.
+    struct Batch {
+      std::string brand_id;
+      std::vector<events::Event> evs;
+      std::vector<EventResult> results;
+    };
+    auto batch = std::make_shared<Batch>(Batch{std::string(brand_id), std::move(events_in), {}});
+    auto job = [batch, now](Conn& c) -> Status {
+      const std::string& brand_id = batch->brand_id;
+      const auto& evs = batch->evs;
+      auto& results = batch->results;
+      results.assign(evs.size(), EventResult{});  // the job may run again after a conflict
+      std::vector<const std::string*> noted;
+      for (size_t i = 0; i < evs.size(); ++i) {
+        const events::Event& ev = evs[i];
+        auto duplicate = IsDuplicate(c, brand_id, ev.message_id);
+        if (!duplicate.ok()) return duplicate.status();
+        if (*duplicate) {
+          results[i].outcome = events::EventOutcome::kDuplicate;
+          continue;
+        }
+        // Profile attributes may conflict in type: isolate such events in a savepoint.
+        const bool may_fail = !ev.profile.attributes.empty();
+        if (may_fail) CDP_RETURN_IF_ERROR(c.Run("SAVEPOINT event"));
+        auto profile_id = ResolveEventProfile(c, brand_id, ev, now);
+        if (!profile_id.ok()) {
+          if (!may_fail || profile_id.status().code() != Code::kInvalidArgument)
+            return profile_id.status();
+          results[i].status = profile_id.status();
+          CDP_RETURN_IF_ERROR(c.Run("ROLLBACK TO SAVEPOINT event"));
+          CDP_RETURN_IF_ERROR(c.Run("RELEASE SAVEPOINT event"));
+          continue;
+        }
+        if (may_fail) CDP_RETURN_IF_ERROR(c.Run("RELEASE SAVEPOINT event"));
+        bool seen = false;
+        for (const auto* n : noted) seen |= (*n == ev.name);
+        if (!seen) {
+          CDP_RETURN_IF_ERROR(
+              c.Exec(kNoteEventName, Params().Add(brand_id).Add(ev.name).Add(now)).status());
+          noted.push_back(&ev.name);
+        }
+        auto inserted = InsertEvent(c, brand_id, *profile_id, ev, now);
+        if (!inserted.ok()) return inserted.status();
+        if (!*inserted) results[i].outcome = events::EventOutcome::kDuplicate;
+      }
+      return Status::Ok();
+    };
+    const size_t weight = std::max<size_t>(1, batch->evs.size());
+    writer_.SubmitAsync(
+        std::move(job),
+        [batch, done = std::move(done)](Status st) {
+          if (!st.ok()) {
+            done(std::move(st));
+          } else {
+            done(std::move(batch->results));
+          }
+        },
+        weight);
+  }
+
+  Result<events::EventPage> QueryEventUsers(std::string_view brand_id,
+                                            const events::EventQuery& q) override {
+    return Read([&](Conn& c) -> Result<events::EventPage> {
+      Params params;
+      params.Add(brand_id).Add(q.name).Add(q.after_profile).Add(q.from).Add(q.to);
+      params.Add(static_cast<int64_t>(q.limit + 1));
+      AddFilters(params, q);
+      auto rows = c.Exec(QueryUsersSql(q.where.size()), params);
+      if (!rows.ok()) return std::move(rows).take_status();
+      events::EventPage page;
+      for (int i = 0; i < rows->size(); ++i) {
+        if (page.users.size() == q.limit) {
+          page.next_after = page.users.back().profile.id;
+          break;
+        }
+        events::EventUser u;
+        if (!rows->IsNull(i, 4)) u.profile = ReadProfile(*rows, i, 4);
+        u.profile.id = rows->Int(i, 0);
+        u.count = rows->Int(i, 1);
+        u.first = rows->Int(i, 2);
+        u.last = rows->Int(i, 3);
+        page.users.push_back(std::move(u));
+      }
+      return page;
+    });
+  }
+
+  Result<events::EventCounts> CountEvents(std::string_view brand_id,
+                                          const events::EventQuery& q) override {
+    return Read([&](Conn& c) -> Result<events::EventCounts> {
+      Params params;
+      params.Add(brand_id).Add(q.name).Add(q.from).Add(q.to);
+      AddFilters(params, q);
+      auto rows = c.Exec(CountEventsSql(q.where.size()), params);
+      if (!rows.ok()) return std::move(rows).take_status();
+      return events::EventCounts{rows->Int(0, 0), rows->Int(0, 1)};
+    });
+  }
+
+ private:
+  // Runs f on a read connection, reconnecting it first if it was lost.
+  template <typename F>
+  std::invoke_result_t<F, Conn&> Read(F&& f) {
+    return readers_.With([&](Conn& c) -> std::invoke_result_t<F, Conn&> {
+      CDP_RETURN_IF_ERROR(c.EnsureOpen());
+      return f(c);
+    });
+  }
+
+  Writer writer_;
+  ConnectionPool<Conn> readers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options) {
+  auto writer_conn = Conn::Open(options.url);
+  if (!writer_conn.ok()) return std::move(writer_conn).take_status();
+  if (options.apply_migrations) {
+    auto migrated = postgres::Migrate(**writer_conn);
+    if (!migrated.ok()) return std::move(migrated).take_status();
+  } else {
+    auto version = postgres::CheckSchemaVersion(**writer_conn);
+    if (!version.ok()) return std::move(version).take_status();
+    if (*version < postgres::LatestSchemaVersion())
+      return FailedPrecondition(fmt::format(
+          "database schema version {} is older than this cdp needs ({}); run `cdp migrate`",
+          *version, postgres::LatestSchemaVersion()));
+  }
+  auto store = std::make_unique<PostgresStore>(std::move(writer_conn).value(), options);
+  for (int i = 0; i < std::max(1, options.read_connections); ++i) {
+    auto conn = Conn::Open(options.url);
+    if (!conn.ok()) return std::move(conn).take_status();
+    store->readers().Add(std::move(conn).value());
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<PostgresSchema> MigratePostgres(const std::string& url) {
+  auto conn = Conn::Open(url);
+  if (!conn.ok()) return std::move(conn).take_status();
+  auto migrated = postgres::Migrate(**conn);
+  if (!migrated.ok()) return std::move(migrated).take_status();
+  return PostgresSchema{migrated->from_version, migrated->to_version};
+}
+
+std::string RedactPostgresUrl(std::string_view url) {
+  std::string out(url);
+  auto scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    size_t start = scheme + 3;
+    size_t end = out.find_first_of("/?#", start);
+    if (end == std::string::npos) end = out.size();
+    size_t at = out.rfind('@', end);
+    if (at != std::string::npos && at > start) {
+      size_t colon = out.find(':', start);
+      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+    }
+  }
+  // key=value strings, or a password given as a URL parameter.
+  constexpr std::string_view kPassword = "password=";
+  if (size_t pos = out.find(kPassword); pos != std::string::npos) {
+    size_t value = pos + kPassword.size();
+    size_t end = out.find_first_of(" &", value);
+    out.replace(value, (end == std::string::npos ? out.size() : end) - value, "***");
+  }
+  return out;
+}
+
+}  // namespace cdp::store
