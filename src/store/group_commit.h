@@ -41,9 +41,10 @@ struct GroupCommitOptions {
   // At most this many queued writes, and about this many rows, share one transaction.
   size_t max_group_size = 1024;
   size_t max_group_rows = 20000;
-  // A job that fails with a transient conflict (Tx::IsTransient) runs again, up to this
-  // many times in all, in the same transaction.
-  int max_job_attempts = 5;
+  // When a job fails with a transient conflict (Tx::IsTransient), the whole group is rolled
+  // back, releasing its locks so that the other transaction can finish, and run again: up
+  // to this many times in all. On the last attempt such a job just fails.
+  int max_group_attempts = 5;
 };
 
 // A job's callback with the status it is to be called with.
@@ -65,8 +66,10 @@ concept GroupTransaction = requires(T tx, const Status& st, std::vector<GroupCom
   // Calls each callback with its status once the group (committed or rolled back) is
   // durable: at once if COMMIT returning means that, or later, e.g. after an fsync.
   { tx.Complete(std::move(done)) } -> std::same_as<void>;
-  // Whether a job that failed with `st` may succeed if run again (e.g. a deadlock with
-  // another node's transaction that the database broke by failing this statement).
+  // Whether a job that failed with `st` may succeed if its group runs again (e.g. a
+  // deadlock with another node's transaction that the database broke by failing this job's
+  // statement: the cycle may involve locks of earlier jobs of the group, so only rolling
+  // back the whole group resolves it).
   { tx.IsTransient(st) } -> std::same_as<bool>;
 };
 
@@ -160,30 +163,37 @@ class GroupCommitWriter {
   }
 
   std::vector<Status> RunGroup(std::vector<Pending>& group) {
-    std::vector<Status> results(group.size());
+    for (int attempt = 1;; ++attempt) {
+      std::vector<Status> results;
+      if (RunGroupOnce(group, attempt < options_.max_group_attempts, results)) return results;
+    }
+  }
+
+  // Runs the group in one transaction and fills `results`. Returns false, with everything
+  // rolled back, when `may_retry` and a job failed with a transient conflict.
+  bool RunGroupOnce(std::vector<Pending>& group, bool may_retry, std::vector<Status>& results) {
+    results.assign(group.size(), Status());
     Status st = tx_.Begin();
-    if (!st.ok()) return std::vector<Status>(group.size(), st);
     for (size_t i = 0; i < group.size() && st.ok(); ++i) {
-      for (int attempt = 1;; ++attempt) {
-        st = tx_.Savepoint();
-        if (!st.ok()) break;
-        results[i] = RunJob(group[i].job);
-        if (results[i].ok()) {
-          st = tx_.ReleaseSavepoint();
-          break;
-        }
+      st = tx_.Savepoint();
+      if (!st.ok()) break;
+      results[i] = RunJob(group[i].job);
+      if (results[i].ok()) {
+        st = tx_.ReleaseSavepoint();
+      } else if (may_retry && tx_.IsTransient(results[i])) {
+        tx_.Rollback();
+        return false;
+      } else {
         st = tx_.RollbackToSavepoint();
         if (st.ok()) st = tx_.ReleaseSavepoint();
-        if (!st.ok() || attempt >= options_.max_job_attempts || !tx_.IsTransient(results[i]))
-          break;
       }
     }
     if (st.ok()) st = tx_.Commit();
     if (!st.ok()) {
       tx_.Rollback();
-      return std::vector<Status>(group.size(), st);
+      results.assign(group.size(), st);
     }
-    return results;
+    return true;
   }
 
   Status RunJob(const Job& job) {

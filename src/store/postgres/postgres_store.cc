@@ -475,7 +475,7 @@ class PostgresTransaction {
     for (auto& [callback, status] : done) callback(std::move(status));
   }
   // A deadlock or serialization failure with another node's transaction during the job:
-  // PostgreSQL failed our statement to break it, and the job can run again.
+  // PostgreSQL failed our statement to break it, and the group can run again.
   bool IsTransient(const Status& st) const {
     return !st.ok() && conn_->transient_failures() > transient_mark_;
   }

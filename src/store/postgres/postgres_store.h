@@ -5,7 +5,7 @@
 // writes of all concurrent callers in one transaction (group commit, store/group_commit.h)
 // with synchronous_commit on: a caller hears of success only once PostgreSQL has the
 // commit durably. Writers on other nodes run their own transactions; rows they both touch
-// are locked, and a job that loses a deadlock is run again in its savepoint. Reads use a
+// are locked, and a group that loses a deadlock is rolled back and run again. Reads use a
 // pool of connections. Every statement is prepared once per connection and bound with
 // parameters. Thread-safe, like every Store.
 #pragma once
