@@ -61,6 +61,26 @@ Params& Params::AddNull() {
   return *this;
 }
 
+Params& Params::AddArray(const std::vector<std::optional<std::string>>& elements) {
+  // The array's text form: {"a","b \"quoted\"",NULL}. It is a parameter value, not SQL.
+  std::string literal = "{";
+  for (size_t i = 0; i < elements.size(); ++i) {
+    if (i > 0) literal += ',';
+    if (!elements[i]) {
+      literal += "NULL";
+      continue;
+    }
+    literal += '"';
+    for (char ch : *elements[i]) {
+      if (ch == '"' || ch == '\\') literal += '\\';
+      literal += ch;
+    }
+    literal += '"';
+  }
+  literal += '}';
+  return Add(std::string_view(literal));
+}
+
 std::vector<const char*> Params::Pointers() const {
   std::vector<const char*> out;
   out.reserve(values_.size());

@@ -35,6 +35,8 @@ class Params {
   Params& Add(double v);
   Params& Add(const std::optional<std::string>& v);
   Params& AddNull();
+  // One array parameter (bind as $n::text[], $n::bigint[], ...); nullopt elements are NULL.
+  Params& AddArray(const std::vector<std::optional<std::string>>& elements);
 
   size_t size() const { return values_.size(); }
   // Pointers for libpq (nullptr for NULL); valid while this object is unchanged.
