@@ -89,6 +89,7 @@ int Serve(const std::string& listen, const StorageFlags& storage, int threads) {
   }
   spdlog::info("listening on {}:{} {} threads={}", options.address, server.port(),
                storage.Describe(), threads);
+  spdlog::default_logger()->flush();  // scripts and supervisors wait for this line
   server.Run();
   store.reset();  // drains and closes storage before we say so
   spdlog::info("stopped");
@@ -110,8 +111,8 @@ int Main(int argc, char** argv) {
   app.require_subcommand(1);
   StorageFlags storage;
   auto add_data = [&](CLI::App* cmd) {
-    auto* data = cmd->add_option("--data", storage.data_dir, "data folder (SQLite)")
-                     ->capture_default_str();
+    auto* data =
+        cmd->add_option("--data", storage.data_dir, "data folder (SQLite)")->capture_default_str();
     cmd->add_option("--database", storage.database_url,
                     "PostgreSQL URL, postgres://user:password@host:port/db (instead of --data)")
         ->excludes(data);
