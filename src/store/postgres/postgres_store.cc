@@ -627,7 +627,13 @@ class PostgresTransaction {
   Conn& connection() { return *conn_; }
   Status Begin() {
     CDP_RETURN_IF_ERROR(conn_->EnsureOpen());
-    return conn_->Run("BEGIN");
+    Status st = conn_->Run("BEGIN");
+    // A connection found dead at BEGIN (the server restarted meanwhile) lost no work.
+    if (!st.ok() && conn_->broken()) {
+      CDP_RETURN_IF_ERROR(conn_->EnsureOpen());
+      st = conn_->Run("BEGIN");
+    }
+    return st;
   }
   Status Savepoint() {
     transient_mark_ = conn_->transient_failures();
@@ -837,10 +843,14 @@ class PostgresStore final : public Store {
   }
 
  private:
-  // Runs f on a read connection, reconnecting it first if it was lost.
+  // Runs f on a read connection, reconnecting it if it was lost (reads are safe to run
+  // again).
   template <typename F>
   std::invoke_result_t<F, Conn&> Read(F&& f) {
     return readers_.With([&](Conn& c) -> std::invoke_result_t<F, Conn&> {
+      CDP_RETURN_IF_ERROR(c.EnsureOpen());
+      auto result = f(c);
+      if (result.ok() || !c.broken()) return result;
       CDP_RETURN_IF_ERROR(c.EnsureOpen());
       return f(c);
     });
