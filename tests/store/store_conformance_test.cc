@@ -6,11 +6,14 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "auth/keys.h"
+#include "store/pg_test_database.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 #include "support/server_process.h"
@@ -42,6 +45,34 @@ class SqliteLocation final : public StoreLocation {
   testing::TempDir dir_;
 };
 
+// A fresh database on the server CDP_TEST_PG_URL names, dropped after the test.
+class PostgresLocation final : public StoreLocation {
+ public:
+  explicit PostgresLocation(std::unique_ptr<testing::PgTestDatabase> db) : db_(std::move(db)) {}
+  Result<std::unique_ptr<Store>> Open() override {
+    PostgresOptions options;
+    options.url = db_->url();
+    return OpenPostgresStore(options);
+  }
+
+  static std::unique_ptr<StoreLocation> Make(std::string* skip) {
+    auto server = testing::PgServerUrl();
+    if (!server) {
+      *skip = testing::kNoPgServer;
+      return nullptr;
+    }
+    auto db = testing::PgTestDatabase::Create(*server);
+    // A server was named but is unusable: fail loudly rather than skip.
+    if (!db.ok())
+      throw std::runtime_error("cannot create a PostgreSQL test database: " +
+                               db.status().message());
+    return std::make_unique<PostgresLocation>(std::move(db).value());
+  }
+
+ private:
+  std::unique_ptr<testing::PgTestDatabase> db_;
+};
+
 struct Backend {
   std::string name;
   // A fresh location, or nullptr with `skip` set when the backend cannot run here.
@@ -51,6 +82,7 @@ struct Backend {
 const std::vector<Backend>& Backends() {
   static const std::vector<Backend> kBackends = {
       {"sqlite", [](std::string*) { return std::make_unique<SqliteLocation>(); }},
+      {"postgres", PostgresLocation::Make},
   };
   return kBackends;
 }
