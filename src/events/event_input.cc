@@ -188,7 +188,8 @@ Result<EventQuery> ParseEventQuery(const json::object& in, int64_t now) {
 std::string EncodeCursor(int64_t after_profile) { return fmt::format("c1.{:x}", after_profile); }
 
 Result<int64_t> DecodeCursor(std::string_view cursor) {
-  if (!cursor.starts_with("c1.") || cursor.size() < 4 || cursor.size() > 19)
+  if (!cursor.starts_with("c1.") || cursor.size() < 4 ||
+      cursor.size() > 3 + 15)  // 15 hex digits fit in int64_t
     return InvalidArgument("cursor: not a cursor returned by this API");
   int64_t v = 0;
   for (char c : cursor.substr(3)) {

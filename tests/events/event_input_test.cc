@@ -90,6 +90,7 @@ TEST(EventCursor, RoundTripsAndRejectsForgeries) {
   EXPECT_EQ(*back, 123456);
   EXPECT_FALSE(DecodeCursor("123").ok());
   EXPECT_FALSE(DecodeCursor("c1.zz").ok());
+  EXPECT_FALSE(DecodeCursor("c1.ffffffffffffffff").ok());  // would overflow
 }
 
 }  // namespace
