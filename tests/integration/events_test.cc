@@ -61,6 +61,23 @@ TEST_F(EventApi, StoresEachDocumentedTimestampFormInUtc) {
   }
 }
 
+// The README's walk-through: a read between writes must not hide later writes.
+TEST_F(EventApi, AnEventTrackedAfterReadingTheUserShowsInTheQuery) {
+  ASSERT_EQ(s.Call("/api/v1/user/create",
+                   R"({"nv":[{"userID":"1234","user_attributes":{"name":"John"}}]})")
+                .status,
+            200);
+  ASSERT_EQ(s.Call("/api/v1/user/userData", R"({"userId":"1234"})").status, 200);
+  ASSERT_EQ(
+      s.Call("/api/v1/event/track",
+             R"({"userId":"1234","event_name":"purchase","event_time":"2026-03-05T10:00:00+0530"})")
+          .status,
+      200);
+  json::object u =
+      OnlyUser(R"({"event_name":"purchase","start_date":"2026-03-01","end_date":"2026-03-31"})");
+  EXPECT_EQ(u["name"], json::value("John"));
+}
+
 TEST_F(EventApi, RejectsAnUnparseableTimestampNamingTheField) {
   auto r =
       s.Call("/api/v1/event/track", R"({"userId":"u","event_name":"e","event_time":"26/01/2013"})");

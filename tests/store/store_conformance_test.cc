@@ -79,6 +79,8 @@ struct Backend {
   std::function<std::unique_ptr<StoreLocation>(std::string* skip)> make;
 };
 
+void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
+
 const std::vector<Backend>& Backends() {
   static const std::vector<Backend> kBackends = {
       {"sqlite", [](std::string*) { return std::make_unique<SqliteLocation>(); }},
@@ -328,6 +330,23 @@ TEST_P(StoreConformance, PagesEventUsersInAStableOrderWithTheirCounts) {
   }
   EXPECT_EQ(seen.size(), 25u);
   EXPECT_EQ(total, Count("brand-a", "buy").events);
+}
+
+// A read must not pin its connection to an old snapshot: every read after a write sees it.
+TEST_P(StoreConformance, ReadsAfterAWriteSeeItWhateverWasReadBefore) {
+  ASSERT_TRUE(Upsert("brand-a", {User("reader")})[0].ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store_->GetProfile("brand-a", UserKey("reader")).ok());
+    Append("brand-a", {MakeEvent(User("reader"), "seen", kNow + i)});
+    events::EventQuery q;
+    q.name = "seen";
+    q.from = kNow;
+    q.to = kNow + 10;
+    auto page = store_->QueryEventUsers("brand-a", q);
+    ASSERT_TRUE(page.ok());
+    ASSERT_EQ(page->users.size(), 1u);
+    EXPECT_EQ(page->users[0].count, i + 1);
+  }
 }
 
 TEST_P(StoreConformance, DataSurvivesReopening) {

@@ -114,6 +114,10 @@ Result<Stmt> Db::Prepare(const std::string& sql) {
 
 int64_t Db::Changes() const { return sqlite3_changes64(db_); }
 
+void Db::ResetStatements() {
+  for (auto& [sql, stmt] : cache_) sqlite3_reset(stmt);
+}
+
 void Db::PersistWal() {
   int on = 1;
   sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &on);

@@ -62,6 +62,9 @@ class Db {
   // the same text on this connection.
   Result<Stmt> Prepare(const std::string& sql);
   int64_t Changes() const;
+  // Resets every cached statement. A statement left mid-result keeps the connection's read
+  // transaction open, so later reads would see an old snapshot: callers reset after use.
+  void ResetStatements();
   // Keeps the -wal file when connections close, so a descriptor opened on it stays valid.
   void PersistWal();
   std::string ErrorMessage() const;

@@ -549,7 +549,10 @@ class SqliteTransaction {
     return Run("ROLLBACK TO job");
   }
   Status ReleaseSavepoint() { return Run("RELEASE job"); }
-  Status Commit() { return Run("COMMIT"); }
+  Status Commit() {
+    db_->ResetStatements();  // an open statement would pin the old snapshot past COMMIT
+    return Run("COMMIT");
+  }
   void Rollback() {
     cache_->Clear();
     (void)db_->Exec("ROLLBACK");
@@ -593,6 +596,17 @@ class SqliteStore final : public Store {
 
   ReaderPool& readers() { return readers_; }
 
+  // Runs f(Db&) on a read connection and leaves no statement open behind it, so the next
+  // caller of that connection reads the latest committed data.
+  template <typename F>
+  auto Read(F&& f) {
+    return readers_.With([&](Db& db) {
+      auto result = f(db);
+      db.ResetStatements();
+      return result;
+    });
+  }
+
   Status CreateBrand(const Brand& brand, const ApiKey& first_key) override {
     return writer_.Submit([&](Db& db) -> Status {
       auto stmt = db.Prepare("INSERT INTO brands (id, name, created_at) VALUES (?1, ?2, ?3)");
@@ -605,7 +619,7 @@ class SqliteStore final : public Store {
   }
 
   Result<Brand> GetBrand(std::string_view brand_id) override {
-    return readers_.With([&](Db& db) -> Result<Brand> {
+    return Read([&](Db& db) -> Result<Brand> {
       auto stmt = db.Prepare("SELECT id, name, created_at FROM brands WHERE id = ?1");
       if (!stmt.ok()) return std::move(stmt).take_status();
       stmt->Bind(1, brand_id);
@@ -617,7 +631,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<Brand>> ListBrands() override {
-    return readers_.With([&](Db& db) -> Result<std::vector<Brand>> {
+    return Read([&](Db& db) -> Result<std::vector<Brand>> {
       auto stmt = db.Prepare("SELECT id, name, created_at FROM brands ORDER BY created_at, id");
       if (!stmt.ok()) return std::move(stmt).take_status();
       std::vector<Brand> out;
@@ -632,7 +646,7 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view brand_id) override {
-    return readers_.With([&](Db& db) -> Result<std::vector<ApiKey>> {
+    return Read([&](Db& db) -> Result<std::vector<ApiKey>> {
       auto stmt = db.Prepare(
           "SELECT brand_id, hash, prefix, created_at, revoked_at FROM api_keys "
           "WHERE brand_id = ?1 ORDER BY created_at, prefix");
@@ -719,7 +733,7 @@ class SqliteStore final : public Store {
   }
 
   Result<Profile> GetProfile(std::string_view brand_id, const ProfileKey& key) override {
-    return readers_.With([&](Db& db) -> Result<Profile> {
+    return Read([&](Db& db) -> Result<Profile> {
       auto found = LoadProfile(db, brand_id, key.kind, key.id);
       if (!found.ok()) return std::move(found).take_status();
       if (!*found)
@@ -747,7 +761,7 @@ class SqliteStore final : public Store {
       profile_cache_.Clear();
       return DeleteProfileRow(db, brand_id, profile_id);
     }));
-    auto ids = readers_.With([&](Db& db) -> Result<std::vector<int64_t>> {
+    auto ids = Read([&](Db& db) -> Result<std::vector<int64_t>> {
       auto stmt = db.Prepare(
           "SELECT id FROM events INDEXED BY events_by_name_time "
           "WHERE brand_id = ?1 AND profile_id = ?2");
@@ -834,7 +848,7 @@ class SqliteStore final : public Store {
 
   Result<events::EventPage> QueryEventUsers(std::string_view brand_id,
                                             const events::EventQuery& q) override {
-    return readers_.With([&](Db& db) -> Result<events::EventPage> {
+    return Read([&](Db& db) -> Result<events::EventPage> {
       auto stmt = db.Prepare(
           "SELECT profile_id, COUNT(*), MIN(ts), MAX(ts) FROM events "
           "WHERE brand_id = ?1 AND name = ?2 AND profile_id > ?3 AND ts >= ?4 AND ts < ?5" +
@@ -881,7 +895,7 @@ class SqliteStore final : public Store {
 
   Result<events::EventCounts> CountEvents(std::string_view brand_id,
                                           const events::EventQuery& q) override {
-    return readers_.With([&](Db& db) -> Result<events::EventCounts> {
+    return Read([&](Db& db) -> Result<events::EventCounts> {
       auto stmt = db.Prepare(
           "SELECT COUNT(DISTINCT profile_id), COUNT(*) FROM events "
           "WHERE brand_id = ?1 AND name = ?2 AND ts >= ?3 AND ts < ?4" +
