@@ -19,6 +19,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "store/pg_test_database.h"
+
 extern char** environ;
 
 namespace cdp::testing {
@@ -263,8 +265,23 @@ void ServerProcess::Kill() {
 
 std::string ServerProcess::Log() const { return ReadFile(log_path_); }
 
+TestStorage FreshStorage(const std::string& dir) {
+  const char* backend = std::getenv("CDP_E2E_BACKEND");
+  if (!backend || std::string(backend) == "sqlite")
+    return TestStorage{{"--data", dir + "/data"}, nullptr};
+  if (std::string(backend) != "postgres")
+    throw std::runtime_error("CDP_E2E_BACKEND must be sqlite or postgres");
+  auto url = PgServerUrl();
+  if (!url) throw std::runtime_error(kNoPgServer);
+  auto db = PgTestDatabase::Create(*url);
+  if (!db.ok()) throw std::runtime_error(db.status().message());
+  std::shared_ptr<PgTestDatabase> held(std::move(db).value());
+  return TestStorage{{"--database", held->url()}, held};
+}
+
 TestServer::TestServer()
-    : storage({"--data", dir.path() + "/data"}),
+    : fresh(FreshStorage(dir.path())),
+      storage(fresh.args),
       brand(CreateBrand(storage, "test")),
       server(storage, dir.path() + "/server.log"),
       client(server.port()) {}

@@ -11,6 +11,7 @@
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -102,9 +103,20 @@ class ServerProcess {
   uint16_t port_ = 0;
 };
 
-// One server on a fresh SQLite data folder with one brand: the usual test fixture.
+// Storage arguments for a fresh, empty store of the backend the end-to-end run is for:
+// `--data DIR/data` by default, or `--database URL` of a fresh PostgreSQL database when
+// CDP_E2E_BACKEND=postgres (on the server CDP_TEST_PG_URL names). The database, if any, is
+// dropped when the returned holder is destroyed.
+struct TestStorage {
+  std::vector<std::string> args;
+  std::shared_ptr<void> database;  // keeps a PostgreSQL test database alive
+};
+TestStorage FreshStorage(const std::string& dir);
+
+// One server on a fresh store with one brand: the usual test fixture.
 struct TestServer {
   TempDir dir;
+  TestStorage fresh;
   std::vector<std::string> storage;
   Brand brand;
   ServerProcess server;
