@@ -1,5 +1,7 @@
 #include "profiles/profile.h"
 
+#include <algorithm>
+
 namespace cdp::profiles {
 
 const std::array<FieldInfo, kFieldCount>& Fields() {
@@ -31,6 +33,14 @@ void ApplyPatch(const ProfilePatch& patch, Profile& profile) {
       profile.attributes[name] = value;
     }
   }
+}
+
+void FoldProfile(const Profile& from, Profile& into) {
+  for (size_t i = 0; i < kFieldCount; ++i)
+    if (into.fields[i].is_null()) into.fields[i] = from.fields[i];
+  for (const auto& [name, value] : from.attributes)
+    if (!into.attributes.contains(name)) into.attributes[name] = value;
+  into.created_at = std::min(into.created_at, from.created_at);
 }
 
 std::string_view AttributeType(const boost::json::value& v) {

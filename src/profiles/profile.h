@@ -82,6 +82,11 @@ struct ProfilePatch {
 // Applies `patch` on top of `profile` (fields and attributes; not identifiers).
 void ApplyPatch(const ProfilePatch& patch, Profile& profile);
 
+// Merges profile `from` (an anonymous one being identified) into `into`: `into` keeps its
+// own fields and attributes and takes those it lacks from `from`, and the earlier creation
+// time. Identifiers are left to the caller.
+void FoldProfile(const Profile& from, Profile& into);
+
 // The JSON type name used for attribute type consistency: "string", "number", "boolean",
 // "object" or "array". Null has no type.
 std::string_view AttributeType(const boost::json::value& v);

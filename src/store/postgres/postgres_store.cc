@@ -345,15 +345,6 @@ Status CheckAttributeTypes(Conn& c, std::string_view brand_id, std::string_view 
   return Status::Ok();
 }
 
-// Folds `from` into `into`: fields and attributes `into` lacks are taken from `from`.
-void FoldProfile(const Profile& from, Profile& into) {
-  for (size_t i = 0; i < profiles::kFieldCount; ++i)
-    if (into.fields[i].is_null()) into.fields[i] = from.fields[i];
-  for (const auto& [name, value] : from.attributes)
-    if (!into.attributes.contains(name)) into.attributes[name] = value;
-  into.created_at = std::min(into.created_at, from.created_at);
-}
-
 // One attempt of UpsertOne; nullopt when a profile this patch would create was created by
 // another transaction meanwhile (load it and try again).
 Result<std::optional<int64_t>> TryUpsertOne(Conn& c, std::string_view brand_id,
@@ -380,7 +371,7 @@ Result<std::optional<int64_t>> TryUpsertOne(Conn& c, std::string_view brand_id,
       profile = std::move(anonymous);  // identify the anonymous profile
     } else {
       // Both exist: merge the anonymous profile and its events into the known one, once.
-      FoldProfile(*anonymous, *profile);
+      profiles::FoldProfile(*anonymous, *profile);
       CDP_RETURN_IF_ERROR(c.Exec(kMoveEvents, Params()
                                                   .Add(brand_id)
                                                   .Add(anonymous->id)

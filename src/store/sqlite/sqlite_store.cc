@@ -197,15 +197,6 @@ Status CheckAttributeTypes(Db& db, std::string_view brand_id, std::string_view s
   return Status::Ok();
 }
 
-// Folds `from` into `into`: fields and attributes `into` lacks are taken from `from`.
-void FoldProfile(const Profile& from, Profile& into) {
-  for (size_t i = 0; i < profiles::kFieldCount; ++i)
-    if (into.fields[i].is_null()) into.fields[i] = from.fields[i];
-  for (const auto& [name, value] : from.attributes)
-    if (!into.attributes.contains(name)) into.attributes[name] = value;
-  into.created_at = std::min(into.created_at, from.created_at);
-}
-
 // Moves the events of anonymous profile `from` to known profile `to`.
 Status MoveEvents(Db& db, std::string_view brand_id, int64_t from, int64_t to) {
   auto stmt = db.Prepare(
@@ -247,7 +238,7 @@ Result<ProfileRef> UpsertOne(Db& db, std::string_view brand_id, const profiles::
       CDP_RETURN_IF_ERROR(ForgetAnonymousEvents(db, brand_id, profile->id));
     } else {
       // Both exist: merge the anonymous profile and its events into the known one, once.
-      FoldProfile(*anonymous, *profile);
+      profiles::FoldProfile(*anonymous, *profile);
       CDP_RETURN_IF_ERROR(MoveEvents(db, brand_id, anonymous->id, profile->id));
       CDP_RETURN_IF_ERROR(DeleteProfileRow(db, brand_id, anonymous->id));
       if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
