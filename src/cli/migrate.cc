@@ -33,8 +33,7 @@ int MigratePostgres(const std::string& url) {
   if (schema->from_version == schema->to_version) {
     fmt::print("schema is at version {}; nothing to apply\n", schema->to_version);
   } else {
-    fmt::print("schema migrated from version {} to {}\n", schema->from_version,
-               schema->to_version);
+    fmt::print("schema migrated from version {} to {}\n", schema->from_version, schema->to_version);
   }
   return 0;
 }

@@ -32,6 +32,8 @@ void Router::DispatchAsync(const Request& req, Reply reply) const {
     route->async_handler(req, reply);
   } catch (const std::exception& e) {
     reply(ErrorResponse(Internal(std::string("internal error: ") + e.what())));
+  } catch (...) {
+    reply(ErrorResponse(Internal("internal error")));
   }
 }
 
@@ -59,6 +61,8 @@ Response Router::Dispatch(const Request& req) const {
     return m->second.handler(req);
   } catch (const std::exception& e) {
     return ErrorResponse(Internal(std::string("internal error: ") + e.what()));
+  } catch (...) {
+    return ErrorResponse(Internal("internal error"));
   }
 }
 

@@ -109,7 +109,8 @@ CREATE TABLE event_names (
 const Sql kLockMigrations{"cdp_migrations_lock", "SELECT pg_advisory_xact_lock(6546544001)"};
 const Sql kCurrentVersion{"cdp_schema_version",
                           "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
-const Sql kRecordVersion{"cdp_schema_record", "INSERT INTO schema_migrations (version) VALUES ($1)"};
+const Sql kRecordVersion{"cdp_schema_record",
+                         "INSERT INTO schema_migrations (version) VALUES ($1)"};
 const Sql kHasMigrationsTable{"cdp_schema_table",
                               "SELECT to_regclass('schema_migrations') IS NOT NULL"};
 

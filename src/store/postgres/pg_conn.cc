@@ -138,7 +138,8 @@ Result<std::unique_ptr<Conn>> Conn::Open(const std::string& url) {
 
 Status Conn::Setup() {
   // Notices (e.g. "relation already exists, skipping") are not errors: keep them off stderr.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
   // A COMMIT returns only once the commit is durable, whatever the server's default: an
   // acknowledged write is a committed write.
   return Run("SET synchronous_commit = on");
@@ -173,8 +174,8 @@ Result<Rows> Conn::Exec(const Sql& sql, const Params& params) {
     prepared_.insert(sql.name);
   }
   std::vector<const char*> values = params.Pointers();
-  Rows rows(PQexecPrepared(conn_, sql.name.c_str(), static_cast<int>(values.size()),
-                           values.data(), nullptr, nullptr, /*resultFormat=*/0));
+  Rows rows(PQexecPrepared(conn_, sql.name.c_str(), static_cast<int>(values.size()), values.data(),
+                           nullptr, nullptr, /*resultFormat=*/0));
   CDP_RETURN_IF_ERROR(Check(rows, sql.name));
   return rows;
 }

@@ -118,8 +118,8 @@ constexpr const char* kProfileEventsWhere =
     "AND profile_id = $2";
 const Sql kDeleteProfileEvents{"cdp_delete_profile_events",
                                std::string("DELETE FROM events WHERE ") + kProfileEventsWhere};
-const Sql kMoveEvents{"cdp_move_events",
-                      std::string("UPDATE events SET profile_id = $3 WHERE ") + kProfileEventsWhere};
+const Sql kMoveEvents{"cdp_move_events", std::string("UPDATE events SET profile_id = $3 WHERE ") +
+                                             kProfileEventsWhere};
 const Sql kDeleteProfile{"cdp_delete_profile",
                          "DELETE FROM profiles WHERE brand_id = $1 AND id = $2"};
 
@@ -147,10 +147,9 @@ const Sql kStoredMessageIds{"cdp_stored_message_ids",
 const Sql kProfilesByUser{"cdp_profiles_by_user",
                           "SELECT user_id, id FROM profiles "
                           "WHERE brand_id = $1 AND user_id = ANY ($2::text[]) FOR KEY SHARE"};
-const Sql kProfilesByAnon{
-    "cdp_profiles_by_anon",
-    "SELECT anonymous_id, id FROM profiles "
-    "WHERE brand_id = $1 AND anonymous_id = ANY ($2::text[]) FOR KEY SHARE"};
+const Sql kProfilesByAnon{"cdp_profiles_by_anon",
+                          "SELECT anonymous_id, id FROM profiles "
+                          "WHERE brand_id = $1 AND anonymous_id = ANY ($2::text[]) FOR KEY SHARE"};
 // All the events of a batch in one statement, in order (ids follow the array order). DO
 // NOTHING: an event with this message_id is stored (perhaps by another node just now); the
 // ids RETURNING omits are duplicates.
@@ -169,8 +168,8 @@ const Sql kInsertEvents{
 std::string FilterSql(size_t filters, int first) {
   std::string sql;
   for (size_t i = 0; i < filters; ++i)
-    sql += fmt::format(" AND attributes -> ${}::text = ${}::jsonb", first + 2 * i,
-                       first + 2 * i + 1);
+    sql +=
+        fmt::format(" AND attributes -> ${}::text = ${}::jsonb", first + 2 * i, first + 2 * i + 1);
   return sql;
 }
 
@@ -261,9 +260,9 @@ Brand ReadBrand(const Rows& r, int row) {
 }
 
 Status NoProfile(const ProfileKey& key) {
-  return NotFound(
-      fmt::format("no user with {} '{}'",
-                  key.kind == ProfileKey::Kind::kUserId ? "userId" : "anonymousId", key.id));
+  return NotFound(fmt::format("no user with {} '{}'",
+                              key.kind == ProfileKey::Kind::kUserId ? "userId" : "anonymousId",
+                              key.id));
 }
 
 // --- Writes (run by the writer, inside its transaction) ---
@@ -351,6 +350,7 @@ Result<std::optional<int64_t>> TryUpsertOne(Conn& c, std::string_view brand_id,
                                             const profiles::ProfilePatch& patch, int64_t now) {
   std::optional<Profile> profile;
   std::optional<Profile> anonymous;
+  bool anonymous_id_taken = false;  // by another known user
   if (patch.user_id) {
     auto found = LoadProfile(c, brand_id, ProfileKey::Kind::kUserId, *patch.user_id, true);
     if (!found.ok()) return std::move(found).take_status();
@@ -366,17 +366,16 @@ Result<std::optional<int64_t>> TryUpsertOne(Conn& c, std::string_view brand_id,
     profile = std::move(anonymous);
   } else if (anonymous && (!profile || anonymous->id != profile->id)) {
     if (anonymous->user_id && *anonymous->user_id != *patch.user_id) {
-      // The anonymous id already belongs to another known user: leave it there.
+      // The anonymous id already belongs to another known user: leave it there, and do not
+      // give it to this profile too.
+      anonymous_id_taken = true;
     } else if (!profile) {
       profile = std::move(anonymous);  // identify the anonymous profile
     } else {
       // Both exist: merge the anonymous profile and its events into the known one, once.
       profiles::FoldProfile(*anonymous, *profile);
-      CDP_RETURN_IF_ERROR(c.Exec(kMoveEvents, Params()
-                                                  .Add(brand_id)
-                                                  .Add(anonymous->id)
-                                                  .Add(profile->id))
-                              .status());
+      CDP_RETURN_IF_ERROR(
+          c.Exec(kMoveEvents, Params().Add(brand_id).Add(anonymous->id).Add(profile->id)).status());
       CDP_RETURN_IF_ERROR(DeleteProfileRow(c, brand_id, anonymous->id));
       if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
     }
@@ -384,10 +383,9 @@ Result<std::optional<int64_t>> TryUpsertOne(Conn& c, std::string_view brand_id,
   if (!profile) {
     profile.emplace();
     profile->created_at = now;
-    profile->anonymous_id = patch.anonymous_id;
   }
   if (patch.user_id) profile->user_id = patch.user_id;
-  if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
+  if (!profile->anonymous_id && !anonymous_id_taken) profile->anonymous_id = patch.anonymous_id;
   profiles::ApplyPatch(patch, *profile);
   profile->updated_at = now;
   auto saved = SaveProfile(c, brand_id, *profile);
@@ -603,7 +601,8 @@ class EventBatchWriter {
 
 Status InsertApiKey(Conn& c, const ApiKey& key) {
   return c
-      .Exec(kInsertKey, Params().Add(key.brand_id).Add(key.hash).Add(key.prefix).Add(key.created_at))
+      .Exec(kInsertKey,
+            Params().Add(key.brand_id).Add(key.hash).Add(key.prefix).Add(key.created_at))
       .status();
 }
 
@@ -659,9 +658,8 @@ class PostgresStore final : public Store {
 
   Status CreateBrand(const Brand& brand, const ApiKey& first_key) override {
     return writer_.Submit([&](Conn& c) -> Status {
-      Status st =
-          c.Exec(kInsertBrand, Params().Add(brand.id).Add(brand.name).Add(brand.created_at))
-              .status();
+      Status st = c.Exec(kInsertBrand, Params().Add(brand.id).Add(brand.name).Add(brand.created_at))
+                      .status();
       if (st.code() == Code::kAlreadyExists) return AlreadyExists("brand " + brand.id + " exists");
       CDP_RETURN_IF_ERROR(st);
       return InsertApiKey(c, first_key);

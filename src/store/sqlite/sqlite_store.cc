@@ -218,6 +218,7 @@ Result<ProfileRef> UpsertOne(Db& db, std::string_view brand_id, const profiles::
   CDP_RETURN_IF_ERROR(CheckAttributeTypes(db, brand_id, "profile", patch.attributes));
   std::optional<Profile> profile;
   std::optional<Profile> anonymous;
+  bool anonymous_id_taken = false;  // by another known user
   if (patch.user_id) {
     auto found = LoadProfile(db, brand_id, ProfileKey::Kind::kUserId, *patch.user_id);
     if (!found.ok()) return std::move(found).take_status();
@@ -232,7 +233,9 @@ Result<ProfileRef> UpsertOne(Db& db, std::string_view brand_id, const profiles::
     profile = std::move(anonymous);
   } else if (anonymous && (!profile || anonymous->id != profile->id)) {
     if (anonymous->user_id && *anonymous->user_id != *patch.user_id) {
-      // The anonymous id already belongs to another known user: leave it there.
+      // The anonymous id already belongs to another known user: leave it there, and do not
+      // give it to this profile too.
+      anonymous_id_taken = true;
     } else if (!profile) {
       profile = std::move(anonymous);  // identify the anonymous profile
       CDP_RETURN_IF_ERROR(ForgetAnonymousEvents(db, brand_id, profile->id));
@@ -247,10 +250,9 @@ Result<ProfileRef> UpsertOne(Db& db, std::string_view brand_id, const profiles::
   if (!profile) {
     profile.emplace();
     profile->created_at = now;
-    profile->anonymous_id = patch.anonymous_id;
   }
   if (patch.user_id) profile->user_id = patch.user_id;
-  if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
+  if (!profile->anonymous_id && !anonymous_id_taken) profile->anonymous_id = patch.anonymous_id;
   profiles::ApplyPatch(patch, *profile);
   profile->updated_at = now;
   CDP_RETURN_IF_ERROR(SaveProfile(db, brand_id, *profile));
