@@ -1,68 +1,231 @@
+// auth/authenticator: the x-brand-id / x-api-key check of every API call, with its per-brand
+// cache of active key hashes (a revocation is seen once the cache entry is older than the TTL).
 #include "auth/authenticator.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
+
 #include "auth/keys.h"
-#include "core/ids.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/server_process.h"
 
 namespace cdp::auth {
 namespace {
 
+using ::testing::Return;
+
+constexpr int64_t kStart = 1700000000LL * 1000000;
+constexpr std::chrono::milliseconds kTtl(1000);
+constexpr int64_t kTtlMicros = 1000 * 1000;
+
 class FakeClock final : public Clock {
  public:
   int64_t NowMicros() const override { return now; }
-  int64_t now = 1700000000LL * 1000000;
+  void Advance(int64_t micros) { now += micros; }
+  int64_t now = kStart;
 };
 
+// Authenticator over a real (SQLite) store holding "brand" with one issued key.
 class AuthenticatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store::SqliteOptions options;
     options.data_dir = dir_.path();
     auto opened = store::OpenSqliteStore(options);
-    ASSERT_TRUE(opened.ok());
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
     store_ = std::move(opened).value();
     key_ = IssueKey("brand", clock_.now);
     ASSERT_TRUE(store_->CreateBrand(store::Brand{"brand", "B", clock_.now}, key_.record).ok());
+    auth_ = std::make_unique<Authenticator>(*store_, clock_, kTtl);
+  }
+
+  Status Check(std::string_view brand, std::string_view key) {
+    return auth_->Authenticate(brand, key);
   }
 
   testing::TempDir dir_;
   std::unique_ptr<store::Store> store_;
   FakeClock clock_;
   IssuedKey key_;
+  std::unique_ptr<Authenticator> auth_;
 };
 
-TEST_F(AuthenticatorTest, AcceptsAnIssuedKeyAndRejectsEverythingElseAsInvalidAuth) {
-  Authenticator auth(*store_, clock_);
-  EXPECT_TRUE(auth.Authenticate("brand", key_.secret).ok());
-  for (auto [brand, key] :
-       {std::pair{"brand", "cdp_wrong"}, std::pair{"other", key_.secret.c_str()},
-        std::pair{"", key_.secret.c_str()}, std::pair{"brand", ""}}) {
-    Status st = auth.Authenticate(brand, key);
-    EXPECT_EQ(st.code(), Code::kUnauthenticated);
-    EXPECT_EQ(st.message(), "Invalid auth");
-  }
+MATCHER(IsInvalidAuth, "is Unauthenticated \"Invalid auth\"") {
+  return arg.code() == Code::kUnauthenticated && arg.message() == "Invalid auth";
 }
 
-TEST_F(AuthenticatorTest, SeesARevocationOnceItsCacheExpires) {
-  Authenticator auth(*store_, clock_, std::chrono::milliseconds(1000));
-  ASSERT_TRUE(auth.Authenticate("brand", key_.secret).ok());
+TEST_F(AuthenticatorTest, AcceptsAnIssuedKey) { EXPECT_TRUE(Check("brand", key_.secret).ok()); }
+
+TEST_F(AuthenticatorTest, RejectsAWrongKeyAsInvalidAuth) {
+  EXPECT_THAT(Check("brand", "cdp_wrong"), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorTest, RejectsAKeyThatDiffersInItsLastCharacter) {
+  std::string almost = key_.secret;
+  almost.back() = almost.back() == '0' ? '1' : '0';
+  EXPECT_THAT(Check("brand", almost), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorTest, RejectsAnUnknownBrandAsInvalidAuth) {
+  EXPECT_THAT(Check("other", key_.secret), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorTest, RejectsAnEmptyBrandIdAsInvalidAuth) {
+  EXPECT_THAT(Check("", key_.secret), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorTest, RejectsAnEmptyKeyAsInvalidAuth) {
+  EXPECT_THAT(Check("brand", ""), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorTest, RejectsAnotherBrandsKey) {
+  auto other = IssueKey("other", clock_.now);
+  ASSERT_TRUE(store_->CreateBrand(store::Brand{"other", "O", clock_.now}, other.record).ok());
+  EXPECT_THAT(Check("brand", other.secret), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorTest, RejectsTheStoredHashPresentedAsAKey) {
+  EXPECT_THAT(Check("brand", key_.record.hash), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorTest, RejectsAKeyRevokedBeforeItsFirstUse) {
   ASSERT_TRUE(store_->RevokeApiKey("brand", key_.record.prefix, clock_.now).ok());
-  clock_.now += 500 * 1000;
-  EXPECT_TRUE(auth.Authenticate("brand", key_.secret).ok());  // still cached
-  clock_.now += 600 * 1000;
-  EXPECT_EQ(auth.Authenticate("brand", key_.secret).code(), Code::kUnauthenticated);
+  EXPECT_THAT(Check("brand", key_.secret), IsInvalidAuth());
 }
 
-TEST(Keys, AreLongRandomAndStoredOnlyAsAHash) {
-  IssuedKey k = IssueKey("b", 1);
-  EXPECT_EQ(k.secret.size(), 4u + 48u);
-  EXPECT_EQ(k.secret.rfind("cdp_", 0), 0u);
-  EXPECT_EQ(k.record.prefix, k.secret.substr(0, 12));
-  EXPECT_EQ(k.record.hash, Sha256Hex(k.secret));
-  EXPECT_EQ(k.record.hash.find(k.secret), std::string::npos);
+TEST_F(AuthenticatorTest, KeepsAcceptingARevokedKeyWithinTheCacheTtl) {
+  ASSERT_TRUE(Check("brand", key_.secret).ok());
+  ASSERT_TRUE(store_->RevokeApiKey("brand", key_.record.prefix, clock_.now).ok());
+  clock_.Advance(kTtlMicros - 1);
+  EXPECT_TRUE(Check("brand", key_.secret).ok());
+}
+
+TEST_F(AuthenticatorTest, SeesARevocationOnceTheCacheTtlHasPassed) {
+  ASSERT_TRUE(Check("brand", key_.secret).ok());
+  ASSERT_TRUE(store_->RevokeApiKey("brand", key_.record.prefix, clock_.now).ok());
+  clock_.Advance(kTtlMicros + 1);
+  EXPECT_THAT(Check("brand", key_.secret), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorTest, AcceptsARotatedKeyAndRejectsTheOldOneOnceTheCacheTtlHasPassed) {
+  ASSERT_TRUE(Check("brand", key_.secret).ok());
+  auto rotated = IssueKey("brand", clock_.now);
+  ASSERT_TRUE(store_->AddApiKey(rotated.record, /*revoke_others=*/true).ok());
+  clock_.Advance(kTtlMicros + 1);
+  EXPECT_TRUE(Check("brand", rotated.secret).ok());
+  EXPECT_THAT(Check("brand", key_.secret), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorTest, AcceptsEveryActiveKeyOfABrand) {
+  auto second = IssueKey("brand", clock_.now);
+  ASSERT_TRUE(store_->AddApiKey(second.record, /*revoke_others=*/false).ok());
+  EXPECT_TRUE(Check("brand", key_.secret).ok());
+  EXPECT_TRUE(Check("brand", second.secret).ok());
+}
+
+TEST_F(AuthenticatorTest, SeesABrandCreatedAfterAFailedAttemptOnceTheCacheTtlHasPassed) {
+  auto late = IssueKey("late", clock_.now);
+  ASSERT_THAT(Check("late", late.secret), IsInvalidAuth());
+  ASSERT_TRUE(store_->CreateBrand(store::Brand{"late", "L", clock_.now}, late.record).ok());
+  clock_.Advance(kTtlMicros + 1);
+  EXPECT_TRUE(Check("late", late.secret).ok());
+}
+
+// --- Against a scripted store: how often storage is read, and its failures ---------------
+
+class MockStore : public store::Store {
+ public:
+  MOCK_METHOD(Status, CreateBrand, (const store::Brand&, const store::ApiKey&), (override));
+  MOCK_METHOD(Result<store::Brand>, GetBrand, (std::string_view), (override));
+  MOCK_METHOD(Result<std::vector<store::Brand>>, ListBrands, (), (override));
+  MOCK_METHOD(Result<std::vector<store::ApiKey>>, ListApiKeys, (std::string_view), (override));
+  MOCK_METHOD(Status, AddApiKey, (const store::ApiKey&, bool), (override));
+  MOCK_METHOD(Status, RevokeApiKey, (std::string_view, std::string_view, int64_t), (override));
+  MOCK_METHOD(Result<std::vector<Status>>, UpsertProfiles,
+              (std::string_view, std::vector<store::ProfileWrite>, int64_t), (override));
+  MOCK_METHOD(Result<profiles::Profile>, GetProfile,
+              (std::string_view, const profiles::ProfileKey&), (override));
+  MOCK_METHOD(Status, DeleteProfile, (std::string_view, const profiles::ProfileKey&), (override));
+  MOCK_METHOD(void, AppendEventsAsync,
+              (std::string_view, std::vector<events::Event>, int64_t, AppendDone), (override));
+  MOCK_METHOD(Result<events::EventPage>, QueryEventUsers,
+              (std::string_view, const events::EventQuery&), (override));
+  MOCK_METHOD(Result<events::EventCounts>, CountEvents,
+              (std::string_view, const events::EventQuery&), (override));
+};
+
+class AuthenticatorCacheTest : public ::testing::Test {
+ protected:
+  Result<std::vector<store::ApiKey>> Keys() { return std::vector<store::ApiKey>{key_.record}; }
+
+  ::testing::StrictMock<MockStore> store_;
+  FakeClock clock_;
+  IssuedKey key_ = IssueKey("brand", kStart);
+  Authenticator auth_{store_, clock_, kTtl};
+};
+
+TEST_F(AuthenticatorCacheTest, ReadsABrandsKeysOnceWithinTheTtl) {
+  EXPECT_CALL(store_, ListApiKeys(std::string_view("brand"))).Times(1).WillOnce(Return(Keys()));
+  EXPECT_TRUE(auth_.Authenticate("brand", key_.secret).ok());
+  clock_.Advance(kTtlMicros - 1);
+  EXPECT_TRUE(auth_.Authenticate("brand", key_.secret).ok());
+  EXPECT_THAT(auth_.Authenticate("brand", "cdp_wrong"), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorCacheTest, ReadsABrandsKeysAgainAfterTheTtl) {
+  EXPECT_CALL(store_, ListApiKeys(std::string_view("brand"))).Times(2).WillRepeatedly([this] {
+    return Keys();
+  });
+  EXPECT_TRUE(auth_.Authenticate("brand", key_.secret).ok());
+  clock_.Advance(kTtlMicros);
+  EXPECT_TRUE(auth_.Authenticate("brand", key_.secret).ok());
+}
+
+TEST_F(AuthenticatorCacheTest, CachesAnUnknownBrandToo) {
+  EXPECT_CALL(store_, ListApiKeys(std::string_view("ghost")))
+      .Times(1)
+      .WillOnce(Return(std::vector<store::ApiKey>{}));
+  EXPECT_THAT(auth_.Authenticate("ghost", key_.secret), IsInvalidAuth());
+  EXPECT_THAT(auth_.Authenticate("ghost", key_.secret), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorCacheTest, IgnoresRevokedKeysItReads) {
+  store::ApiKey revoked = key_.record;
+  revoked.revoked_at = kStart;
+  EXPECT_CALL(store_, ListApiKeys(std::string_view("brand")))
+      .WillOnce(Return(std::vector<store::ApiKey>{revoked}));
+  EXPECT_THAT(auth_.Authenticate("brand", key_.secret), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorCacheTest, AnswersUnavailableWhenStorageCannotBeRead) {
+  EXPECT_CALL(store_, ListApiKeys(std::string_view("brand")))
+      .WillOnce(Return(Unavailable("disk on fire")));
+  Status st = auth_.Authenticate("brand", key_.secret);
+  EXPECT_EQ(st.code(), Code::kUnavailable);
+  EXPECT_EQ(st.message(), "cannot check credentials: disk on fire");
+}
+
+TEST_F(AuthenticatorCacheTest, DoesNotCacheAStorageFailure) {
+  EXPECT_CALL(store_, ListApiKeys(std::string_view("brand")))
+      .WillOnce(Return(Unavailable("disk on fire")))
+      .WillOnce(Return(Keys()));
+  EXPECT_EQ(auth_.Authenticate("brand", key_.secret).code(), Code::kUnavailable);
+  EXPECT_TRUE(auth_.Authenticate("brand", key_.secret).ok());
+}
+
+TEST_F(AuthenticatorCacheTest, RejectsAnOverlongBrandIdWithoutReadingStorage) {
+  EXPECT_THAT(auth_.Authenticate(std::string(65, 'b'), key_.secret), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorCacheTest, RejectsAnOverlongKeyWithoutReadingStorage) {
+  EXPECT_THAT(auth_.Authenticate("brand", std::string(257, 'k')), IsInvalidAuth());
+}
+
+TEST_F(AuthenticatorCacheTest, RejectsAnEmptyKeyWithoutReadingStorage) {
+  EXPECT_THAT(auth_.Authenticate("brand", ""), IsInvalidAuth());
 }
 
 }  // namespace

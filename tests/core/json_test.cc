@@ -1,46 +1,97 @@
+// core/json: request bodies parsed with errors a user can act on.
 #include "core/json.h"
 
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
 #include <string>
 
 namespace cdp {
 namespace {
 
-TEST(JsonParser, PointsAtWhereTheSeedsMalformedBodyBreaks) {
-  auto r = ParseJson(R"({"nv":[{"userID":"1234"",user_attributes":{name:'John'}}]})");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(r.status().message().rfind("malformed JSON at line 1, column 24", 0), 0u)
-      << r.status().message();
+// The message ParseJson gives for `text`, which must be refused.
+std::string ErrorFor(std::string_view text) {
+  auto r = ParseJson(text);
+  EXPECT_FALSE(r.ok()) << text;
+  return r.ok() ? "" : r.status().message();
 }
 
-TEST(JsonParser, CountsLinesAndColumns) {
-  auto r = ParseJson("{\n  \"a\": 1,\n  oops\n}");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message().rfind("malformed JSON at line 3, column 3", 0), 0u)
-      << r.status().message();
+std::string Nested(char open, char close, int depth) {
+  return std::string(depth, open) + std::string(depth, close);
+}
+
+TEST(JsonParser, ReturnsTheDocument) {
+  auto r = ParseJson(R"({"a":[1,"x",null]})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, boost::json::parse(R"({"a":[1,"x",null]})"));
+}
+
+TEST(JsonParser, RefusesMalformedJsonAsInvalidArgument) {
+  EXPECT_EQ(ParseJson("{").status().code(), Code::kInvalidArgument);
+}
+
+TEST(JsonParser, PointsAtWhereTheSeedsMalformedBodyBreaks) {
+  // Column 24 is the second '"' after "1234".
+  EXPECT_EQ(ErrorFor(R"({"nv":[{"userID":"1234"",user_attributes":{name:'John'}}]})"),
+            "malformed JSON at line 1, column 24: syntax error");
+}
+
+TEST(JsonParser, CountsLinesAndColumnsAcrossNewlines) {
+  EXPECT_EQ(ErrorFor("{\n  \"a\": 1,\n  oops\n}"),
+            "malformed JSON at line 3, column 3: syntax error");
 }
 
 TEST(JsonParser, SaysAnEmptyBodyIsEmpty) {
-  EXPECT_EQ(ParseJson("").status().message(), "request body is empty; expected a JSON object");
+  EXPECT_EQ(ErrorFor(""), "request body is empty; expected a JSON object");
 }
 
-TEST(JsonParser, RejectsTrailingGarbage) { EXPECT_FALSE(ParseJson("{} x").ok()); }
-
-TEST(JsonParser, RefusesNestingDeeperThanTheLimit) {
-  std::string deep(kMaxJsonDepth + 1, '[');
-  deep += std::string(kMaxJsonDepth + 1, ']');
-  EXPECT_FALSE(ParseJson(deep).ok());
-  std::string ok(kMaxJsonDepth, '[');
-  ok += std::string(kMaxJsonDepth, ']');
-  EXPECT_TRUE(ParseJson(ok).ok());
+TEST(JsonParser, SaysWhereABodyOfOnlySpacesEnds) {
+  EXPECT_EQ(ErrorFor("   "), "malformed JSON at line 1, column 4: incomplete JSON");
 }
 
-TEST(Utf8Length, CountsCodePointsNotBytes) {
-  EXPECT_EQ(Utf8Length("abc"), 3u);
+TEST(JsonParser, SaysWhereATruncatedBodyEnds) {
+  EXPECT_EQ(ErrorFor(R"({"a":)"), "malformed JSON at line 1, column 6: incomplete JSON");
+}
+
+TEST(JsonParser, RejectsTrailingGarbage) {
+  EXPECT_EQ(ErrorFor("{} x"), "malformed JSON at line 1, column 4: extra data");
+}
+
+TEST(JsonParser, RejectsASecondDocument) {
+  EXPECT_EQ(ErrorFor("{}{}"), "malformed JSON at line 1, column 3: extra data");
+}
+
+TEST(JsonParser, AcceptsArraysNestedToTheLimit) {
+  EXPECT_TRUE(ParseJson(Nested('[', ']', kMaxJsonDepth)).ok());
+}
+
+TEST(JsonParser, RefusesArraysNestedDeeperThanTheLimit) {
+  EXPECT_EQ(ErrorFor(Nested('[', ']', kMaxJsonDepth + 1)),
+            "malformed JSON at line 1, column 33: too deep");
+}
+
+TEST(JsonParser, RefusesObjectsNestedDeeperThanTheLimit) {
+  std::string deep;
+  for (int i = 0; i <= kMaxJsonDepth; ++i) deep += R"({"a":)";
+  deep += "1" + std::string(kMaxJsonDepth + 1, '}');
+  // Column 161 is the 33rd '{' (each level is 5 characters).
+  EXPECT_EQ(ErrorFor(deep), "malformed JSON at line 1, column 161: too deep");
+}
+
+TEST(Utf8Length, CountsAsciiCharacters) { EXPECT_EQ(Utf8Length("abc"), 3u); }
+
+TEST(Utf8Length, CountsAnEmptyStringAsZero) { EXPECT_EQ(Utf8Length(""), 0u); }
+
+TEST(Utf8Length, CountsTwoByteCharactersOnce) {
   EXPECT_EQ(Utf8Length("\xC3\xA9t\xC3\xA9"), 3u);  // été
-  EXPECT_EQ(Utf8Length("\xF0\x9F\x98\x80"), 1u);   // one emoji
+}
+
+TEST(Utf8Length, CountsThreeByteCharactersOnce) {
+  EXPECT_EQ(Utf8Length("\xE2\x82\xAC"), 1u);  // €
+}
+
+TEST(Utf8Length, CountsFourByteCharactersOnce) {
+  EXPECT_EQ(Utf8Length("\xF0\x9F\x98\x80"), 1u);  // one emoji
 }
 
 }  // namespace

@@ -91,8 +91,8 @@ TEST_F(Postgres, ServesTheUserAndEventApisOnAFreshDatabase) {
   EXPECT_EQ(user.Data().at("name"), json::value("John"));
   EXPECT_EQ(user.Data().at("attributes").at("plan"), json::value("gold"));
 
-  auto wrong_type = client.Call(brand, "/api/v1/user/create",
-                                R"({"userId":"1235","attributes":{"plan":5}})");
+  auto wrong_type =
+      client.Call(brand, "/api/v1/user/create", R"({"userId":"1235","attributes":{"plan":5}})");
   EXPECT_EQ(wrong_type.status, 400) << wrong_type.body;
   EXPECT_THAT(wrong_type.body, HasSubstr("plan"));
 
@@ -132,15 +132,17 @@ TEST_F(Postgres, MergesAnAnonymousProfileAndItsEventsIntoTheKnownUser) {
   Brand brand = CreateBrand(storage_, "Acme");
   auto node = StartNode("node");
   HttpClient client(node->port());
-  auto r = client.Call(brand, "/api/v1/event/create",
-                       R"({"nv":[{"anonymousId":"a1","event_name":"view","event_time":"2026-03-05T10:00:00Z"},)"
-                       R"({"userId":"u1","event_name":"view","event_time":"2026-03-05T11:00:00Z"}]})");
+  auto r = client.Call(
+      brand, "/api/v1/event/create",
+      R"({"nv":[{"anonymousId":"a1","event_name":"view","event_time":"2026-03-05T10:00:00Z"},)"
+      R"({"userId":"u1","event_name":"view","event_time":"2026-03-05T11:00:00Z"}]})");
   ASSERT_EQ(r.status, 200) << r.body;
   r = client.Call(brand, "/api/v1/user/create", R"({"userId":"u1","anonymousId":"a1"})");
   ASSERT_EQ(r.status, 200) << r.body;
 
-  auto page = client.Call(brand, "/api/v1/event/get",
-                          R"({"event_name":"view","start_date":"2026-03-01","end_date":"2026-03-31"})");
+  auto page =
+      client.Call(brand, "/api/v1/event/get",
+                  R"({"event_name":"view","start_date":"2026-03-01","end_date":"2026-03-31"})");
   ASSERT_EQ(page.status, 200) << page.body;
   const auto& users = page.Data().at("users").as_array();
   ASSERT_EQ(users.size(), 1u) << page.body;
@@ -163,13 +165,15 @@ TEST_F(Postgres, AWriteThroughOneNodeIsReadThroughTheOther) {
   EXPECT_EQ(read.Data().at("name"), json::value("Ann"));
   EXPECT_EQ(read.Data().at("attributes").at("tier"), json::value(2));
 
-  auto tracked = to_b.Call(brand, "/api/v1/event/track",
-                           R"({"userId":"u1","event_name":"login","event_time":"2026-03-05T10:00:00Z"})");
+  auto tracked =
+      to_b.Call(brand, "/api/v1/event/track",
+                R"({"userId":"u1","event_name":"login","event_time":"2026-03-05T10:00:00Z"})");
   ASSERT_EQ(tracked.status, 200) << tracked.body;
   EXPECT_EQ(CountEvents(to_a, brand, "login"), 1);
 
   // The type a node recorded for an attribute holds on the other.
-  auto conflict = to_b.Call(brand, "/api/v1/user/create", R"({"userId":"u2","attributes":{"tier":"x"}})");
+  auto conflict =
+      to_b.Call(brand, "/api/v1/user/create", R"({"userId":"u2","attributes":{"tier":"x"}})");
   EXPECT_EQ(conflict.status, 400) << conflict.body;
 
   auto deleted = to_a.Call(brand, "/api/v1/user/delete", R"({"userId":"u1"})");

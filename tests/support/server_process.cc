@@ -1,6 +1,7 @@
 #include "support/server_process.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -11,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -134,8 +136,8 @@ struct HttpClient::Conn {
   bool open = false;
 };
 
-HttpClient::HttpClient(uint16_t port) : port_(port), conn_(new Conn) {}
-HttpClient::~HttpClient() { delete conn_; }
+HttpClient::HttpClient(uint16_t port) : port_(port), conn_(std::make_unique<Conn>()) {}
+HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::Send(const std::string& method, const std::string& path,
                               const std::string& body,
@@ -219,16 +221,22 @@ std::string HttpClient::Raw(const std::string& bytes) {
 }
 
 ServerProcess::ServerProcess(std::vector<std::string> storage_args, std::string log_path)
-    : log_path_(std::move(log_path)) {
-  std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--threads", "2"};
-  args.insert(args.end(), storage_args.begin(), storage_args.end());
+    : storage_args_(std::move(storage_args)), log_path_(std::move(log_path)) {
   { std::ofstream truncate(log_path_, std::ios::trunc); }
+  Start();
+}
+
+void ServerProcess::Start() {
+  std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--threads", "2"};
+  args.insert(args.end(), storage_args_.begin(), storage_args_.end());
+  // Earlier runs logged into the same file: look for this run's line after theirs.
+  const size_t start = ReadFile(log_path_).size();
   pid_ = Spawn(args, log_path_, log_path_);
   static const std::regex kListening(R"(listening on [0-9.]+:([0-9]+))");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch m;
-    std::string log = ReadFile(log_path_);
+    std::string log = ReadFile(log_path_).substr(start);
     if (std::regex_search(log, m, kListening)) {
       port_ = static_cast<uint16_t>(std::stoi(m[1]));
       return;
@@ -241,7 +249,14 @@ ServerProcess::ServerProcess(std::vector<std::string> storage_args, std::string 
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   Kill();
-  throw std::runtime_error("cdp serve did not start listening:\n" + ReadFile(log_path_));
+  throw std::runtime_error("cdp serve did not start listening within 20 s:\n" +
+                           ReadFile(log_path_).substr(start));
+}
+
+void ServerProcess::Restart() {
+  if (pid_ > 0) Terminate();
+  port_ = 0;
+  Start();
 }
 
 ServerProcess::~ServerProcess() {
@@ -264,6 +279,29 @@ void ServerProcess::Kill() {
 }
 
 std::string ServerProcess::Log() const { return ReadFile(log_path_); }
+
+namespace {
+
+// With CDP_E2E_BACKEND=postgres but no PostgreSQL server to use, every test of the run is
+// skipped with the reason, rather than failing in its fixture. gtest prints no per-test
+// "[  SKIPPED ]" line for a skip here, so it is printed for ctest's SKIP_REGULAR_EXPRESSION.
+class PostgresBackendRequirement : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    const char* backend = std::getenv("CDP_E2E_BACKEND");
+    if (backend && std::string(backend) == "postgres" && !PgServerUrl()) {
+      std::printf("[  SKIPPED ] CDP_E2E_BACKEND=postgres: %s\n", kNoPgServer);
+      GTEST_SKIP() << kNoPgServer;
+    }
+  }
+};
+
+[[maybe_unused]] const bool kRequirementRegistered = [] {
+  ::testing::AddGlobalTestEnvironment(new PostgresBackendRequirement);
+  return true;
+}();
+
+}  // namespace
 
 TestStorage FreshStorage(const std::string& dir) {
   const char* backend = std::getenv("CDP_E2E_BACKEND");

@@ -1,9 +1,12 @@
 // Test harness for end-to-end tests: runs the real `cdp` binary and talks HTTP to it.
 //
-// ServerProcess starts `cdp serve --listen 127.0.0.1:0` on a data folder, reads the bound
-// port from its log, and stops it with SIGTERM (or SIGKILL, to test durability). HttpClient
-// is a small synchronous HTTP/1.1 client over Boost.Beast. Not thread-safe per object; use
-// one HttpClient per thread.
+// TempDir is a scratch folder; RunCdp runs an admin command (no shell) and CreateBrand makes
+// a brand with it. ServerProcess starts `cdp serve --listen 127.0.0.1:0` on a store, reads
+// the bound port from its log, and stops it with SIGTERM, or SIGKILL to test durability, and
+// can start it again on the same store. HttpClient is a small synchronous HTTP/1.1 client
+// over Boost.Beast. TestServer bundles the usual fixture: a fresh store, a brand, a running
+// server and a client. Matching answers against expected JSON is support/json_match.h.
+// Objects are not thread-safe; use one HttpClient per thread.
 #pragma once
 
 #include <sys/types.h>
@@ -63,41 +66,56 @@ class HttpClient {
  public:
   explicit HttpClient(uint16_t port);
   ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
 
   HttpResponse Post(const std::string& path, const std::string& body,
                     const std::map<std::string, std::string>& headers = {});
   HttpResponse Get(const std::string& path);
   // POST with the brand's credentials and a JSON content type.
   HttpResponse Call(const Brand& brand, const std::string& path, const std::string& body);
-  // Sends raw bytes and reads whatever comes back until the server closes (or 5 s).
+  // Any method, with exactly the given headers (plus Host and Content-Length). Reuses the
+  // connection while the server keeps it alive; throws when no answer comes.
+  HttpResponse Send(const std::string& method, const std::string& path, const std::string& body,
+                    const std::map<std::string, std::string>& headers);
+  // Sends raw bytes on a new connection and returns whatever comes back until the server
+  // closes it (or 5 s pass): for requests Beast would refuse to write.
   std::string Raw(const std::string& bytes);
 
  private:
-  HttpResponse Send(const std::string& method, const std::string& path, const std::string& body,
-                    const std::map<std::string, std::string>& headers);
   uint16_t port_;
   struct Conn;
-  Conn* conn_ = nullptr;
+  std::unique_ptr<Conn> conn_;
 };
 
 class ServerProcess {
  public:
-  // Starts `cdp serve --listen 127.0.0.1:0 --threads 2` plus `storage_args` and waits for
-  // it to listen; the log goes to `log_path`.
+  // Starts `cdp serve --listen 127.0.0.1:0 --threads 2` plus `storage_args` and waits (up to
+  // 20 s) for its "listening on HOST:PORT" line; throws with the log when it exits or never
+  // listens. stdout and stderr go to `log_path` (a file, so the server never blocks on them).
   ServerProcess(std::vector<std::string> storage_args, std::string log_path);
+  // Terminates the server if it still runs.
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
+  bool running() const { return pid_ > 0; }
   // SIGTERM and wait; returns the exit status (exit code, or 128 + signal).
   int Terminate();
-  // SIGKILL and wait.
+  // SIGKILL (kill -9) and wait: the process gets no chance to flush or close anything.
   void Kill();
+  // Starts the server again on the same storage (terminating it first if it runs), on a
+  // new port; its log is appended to the same file.
+  void Restart();
+  // Everything the server has logged so far, over all its runs.
   std::string Log() const;
 
  private:
+  void Start();
+
+  std::vector<std::string> storage_args_;
   std::string log_path_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;

@@ -1,0 +1,106 @@
+// The SQLite backend beyond the conformance suite: its data folder, its migrations, and
+// several stores (the server and an admin command) on one folder.
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "auth/keys.h"
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_db.h"
+#include "support/server_process.h"
+
+namespace cdp::store {
+namespace {
+
+constexpr int64_t kNow = 1700000000LL * 1000000;
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::string data_dir() const { return dir_.path() + "/nested/data"; }
+
+  std::unique_ptr<Store> Open() {
+    SqliteOptions options;
+    options.data_dir = data_dir();
+    auto opened = OpenSqliteStore(options);
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  }
+
+  // The versions recorded in schema_migrations, in order.
+  std::vector<int64_t> RecordedVersions() {
+    std::vector<int64_t> versions;
+    auto db = sqlite::Db::Open(data_dir() + "/cdp.db");
+    EXPECT_TRUE(db.ok()) << db.status().message();
+    if (!db.ok()) return versions;
+    auto stmt = (*db)->Prepare("SELECT version FROM schema_migrations ORDER BY version");
+    EXPECT_TRUE(stmt.ok()) << stmt.status().message();
+    if (!stmt.ok()) return versions;
+    for (;;) {
+      auto row = stmt->Step();
+      if (!row.ok() || !*row) break;
+      versions.push_back(stmt->Int(0));
+    }
+    stmt->Reset();
+    return versions;
+  }
+
+  static std::vector<int64_t> AllVersions() {
+    std::vector<int64_t> all;
+    for (int v = 1; v <= sqlite::LatestSchemaVersion(); ++v) all.push_back(v);
+    return all;
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(SqliteStoreTest, CreatesTheDataFolderWithOneDatabaseFile) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  EXPECT_TRUE(std::filesystem::is_regular_file(data_dir() + "/cdp.db"));
+}
+
+TEST_F(SqliteStoreTest, RecordsEveryMigrationOfANewDatabase) {
+  Open().reset();
+  EXPECT_EQ(RecordedVersions(), AllVersions());
+}
+
+TEST_F(SqliteStoreTest, RunsNoMigrationTwiceWhenReopened) {
+  Open().reset();
+  Open().reset();
+  EXPECT_EQ(RecordedVersions(), AllVersions());
+}
+
+TEST_F(SqliteStoreTest, AnswersUnavailableWhenTheDataFolderCannotBeCreated) {
+  std::string file = dir_.path() + "/a-file";
+  std::ofstream(file) << "not a folder";
+  SqliteOptions options;
+  options.data_dir = file + "/data";
+  auto opened = OpenSqliteStore(options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), Code::kUnavailable);
+  EXPECT_EQ(opened.status().message().rfind("cannot create data folder " + file + "/data: ", 0), 0u)
+      << opened.status().message();
+}
+
+// The server and an admin command (`cdp key revoke`) each open the same folder.
+TEST_F(SqliteStoreTest, SeesWritesOfAnotherStoreOnTheSameFolder) {
+  auto server = Open();
+  auto admin = Open();
+  ASSERT_TRUE(server && admin);
+  auto key = auth::IssueKey("b", kNow);
+  ASSERT_TRUE(admin->CreateBrand(Brand{"b", "B", kNow}, key.record).ok());
+  ASSERT_TRUE(server->GetBrand("b").ok());
+  ASSERT_TRUE(admin->RevokeApiKey("b", key.record.prefix, kNow + 1).ok());
+  auto keys = server->ListApiKeys("b");
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ((*keys)[0].revoked_at, std::optional<int64_t>(kNow + 1));
+}
+
+}  // namespace
+}  // namespace cdp::store
