@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "api/events.h"
+#include "api/segments.h"
 #include "api/users.h"
 #include "core/json.h"
 #include "http/envelope.h"
@@ -92,6 +93,14 @@ void AddRoutes(http::Router& router, Services& services) {
   router.Add("POST", "/api/v1/user_event/create", Api(services, CreateUserEvent));
   router.Add("POST", "/api/v1/event/get", Api(services, GetEventUsers));
   router.Add("POST", "/api/v1/event/count", Api(services, CountEventUsers));
+
+  router.Add("POST", "/api/v1/segment/create", Api(services, CreateSegment));
+  router.Add("POST", "/api/v1/segment/update", Api(services, UpdateSegment));
+  router.Add("POST", "/api/v1/segment/delete", Api(services, DeleteSegment));
+  router.Add("POST", "/api/v1/segment/get", Api(services, GetSegment));
+  router.Add("POST", "/api/v1/segment/list", Api(services, ListSegments));
+  router.Add("POST", "/api/v1/segment/count", Api(services, CountSegment));
+  router.Add("POST", "/api/v1/segment/users", Api(services, SegmentUsers));
 }
 
 }  // namespace cdp::api

@@ -18,6 +18,7 @@
 #include "core/status.h"
 #include "events/event.h"
 #include "profiles/profile.h"
+#include "segments/rule.h"
 
 namespace cdp::store {
 
@@ -41,6 +42,21 @@ struct ApiKey {
 // profiles when both already exist).
 struct ProfileWrite {
   profiles::ProfilePatch patch;
+};
+
+// A saved segment; `rules` is the rule tree's JSON text as the client sent it.
+struct Segment {
+  std::string id;
+  std::string name;
+  std::string rules;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// A page of profiles in internal id order.
+struct ProfilePage {
+  std::vector<profiles::Profile> profiles;
+  std::optional<int64_t> next_after;  // absent on the last page
 };
 
 class Store {
@@ -101,6 +117,25 @@ class Store {
   // Distinct profiles and events matching the query (limit and cursor ignored).
   virtual Result<events::EventCounts> CountEvents(std::string_view brand_id,
                                                   const events::EventQuery& query) = 0;
+
+  // The type each custom attribute of the brand was first stored with.
+  virtual Result<segments::AttributeTypes> GetAttributeTypes(std::string_view brand_id) = 0;
+
+  // Segments. Names are unique per brand: AlreadyExists when taken. NotFound for an id the
+  // brand does not have.
+  virtual Status CreateSegment(std::string_view brand_id, const Segment& segment) = 0;
+  virtual Result<Segment> GetSegment(std::string_view brand_id, std::string_view id) = 0;
+  // By name.
+  virtual Result<std::vector<Segment>> ListSegments(std::string_view brand_id) = 0;
+  // Replaces name and rules, and updated_at.
+  virtual Status UpdateSegment(std::string_view brand_id, const Segment& segment) = 0;
+  virtual Status DeleteSegment(std::string_view brand_id, std::string_view id) = 0;
+  // Members of `rule` at `now` among the brand's profiles, evaluated on committed data.
+  virtual Result<int64_t> CountSegment(std::string_view brand_id, const segments::Node& rule,
+                                       int64_t now) = 0;
+  // The members with an internal id above `after_profile`, at most `limit`, in id order.
+  virtual Result<ProfilePage> SegmentMembers(std::string_view brand_id, const segments::Node& rule,
+                                             int64_t now, int64_t after_profile, size_t limit) = 0;
 };
 
 }  // namespace cdp::store

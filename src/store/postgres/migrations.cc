@@ -101,6 +101,19 @@ CREATE TABLE event_names (
   PRIMARY KEY (brand_id, name)
 );
 )sql"},
+      {2, R"sql(
+-- Saved segments: a name unique per brand and the rule tree's JSON.
+CREATE TABLE segments (
+  brand_id   TEXT NOT NULL,
+  id         TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  rules      TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (brand_id, id)
+);
+CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
+)sql"},
   };
   return kMigrations;
 }

@@ -180,6 +180,15 @@ Result<Rows> Conn::Exec(const Sql& sql, const Params& params) {
   return rows;
 }
 
+Result<Rows> Conn::ExecOnce(const std::string& text, const Params& params) {
+  if (!params.error().ok()) return params.error();
+  std::vector<const char*> values = params.Pointers();
+  Rows rows(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                         values.data(), nullptr, nullptr, /*resultFormat=*/0));
+  CDP_RETURN_IF_ERROR(Check(rows, "query"));
+  return rows;
+}
+
 Status Conn::Commit() {
   Rows rows(PQexec(conn_, "COMMIT"));
   CDP_RETURN_IF_ERROR(Check(rows, "COMMIT"));

@@ -83,6 +83,8 @@ class Conn {
 
   // Runs `sql` with `params`, preparing it on this connection first if needed.
   Result<Rows> Exec(const Sql& sql, const Params& params = Params());
+  // Runs SQL text built for this one call (not prepared, not kept) with bound `params`.
+  Result<Rows> ExecOnce(const std::string& text, const Params& params);
   // Runs parameterless SQL text (transaction control, schema DDL) without preparing it.
   Status Run(std::string_view sql);
   // COMMIT, failing if PostgreSQL rolled the transaction back instead (as it does when a

@@ -97,6 +97,19 @@ CREATE TABLE anonymous_events (
   PRIMARY KEY (brand_id, profile_id, event_id)
 ) WITHOUT ROWID;
 )sql"},
+      {3, R"sql(
+-- Saved segments: a name unique per brand and the rule tree's JSON.
+CREATE TABLE segments (
+  brand_id   TEXT NOT NULL,
+  id         TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  rules      TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (brand_id, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
+)sql"},
   };
   return kMigrations;
 }

@@ -112,6 +112,16 @@ Result<Stmt> Db::Prepare(const std::string& sql) {
   return Stmt(stmt);
 }
 
+void OneShotStmt::Finalize::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+
+Result<OneShotStmt> Db::PrepareOneShot(const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK)
+    return SqliteError(*this, "prepare");
+  return OneShotStmt(stmt);
+}
+
 int64_t Db::Changes() const { return sqlite3_changes64(db_); }
 
 void Db::ResetStatements() {

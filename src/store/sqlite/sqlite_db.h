@@ -47,6 +47,22 @@ class Stmt {
   sqlite3_stmt* stmt_;
 };
 
+// A statement prepared for one use (SQL text built per request, such as a compiled segment
+// rule): not cached, finalized on destruction.
+class OneShotStmt {
+ public:
+  explicit OneShotStmt(sqlite3_stmt* stmt) : handle_(stmt), stmt_(stmt) {}
+  Stmt* operator->() { return &stmt_; }
+  Stmt& operator*() { return stmt_; }
+
+ private:
+  struct Finalize {
+    void operator()(sqlite3_stmt* stmt) const;
+  };
+  std::unique_ptr<sqlite3_stmt, Finalize> handle_;
+  Stmt stmt_;
+};
+
 class Db {
  public:
   // Opens (creating if needed) the database file with WAL, synchronous=FULL, foreign keys
@@ -61,6 +77,7 @@ class Db {
   // A cached prepared statement, reset and ready to bind. Valid until the next Prepare of
   // the same text on this connection.
   Result<Stmt> Prepare(const std::string& sql);
+  Result<OneShotStmt> PrepareOneShot(const std::string& sql);
   int64_t Changes() const;
   // Resets every cached statement. A statement left mid-result keeps the connection's read
   // transaction open, so later reads would see an old snapshot: callers reset after use.

@@ -19,6 +19,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "segments/sql.h"
 #include "store/connection_pool.h"
 #include "store/group_commit.h"
 #include "store/sqlite/migrations.h"
@@ -40,10 +41,11 @@ constexpr std::array<std::string_view, profiles::kFieldCount> kFieldColumns = {
     "email",        "mobile",     "company",        "hashed_email", "hashed_mobile",
     "email_opt_in", "sms_opt_in", "whatsapp_opt_in"};
 
-std::string ProfileColumns() {
-  std::string cols = "id, user_id, anonymous_id";
-  for (auto c : kFieldColumns) cols += fmt::format(", {}", c);
-  return cols + ", attributes, created_at, updated_at";
+// The columns ReadProfile reads, each prefixed with `table` (e.g. "p.").
+std::string ProfileColumns(std::string_view table = "") {
+  std::string cols = fmt::format("{0}id, {0}user_id, {0}anonymous_id", table);
+  for (auto c : kFieldColumns) cols += fmt::format(", {}{}", table, c);
+  return cols + fmt::format(", {0}attributes, {0}created_at, {0}updated_at", table);
 }
 
 const std::string& SelectProfileSql(ProfileKey::Kind kind) {
@@ -75,6 +77,30 @@ Profile ReadProfile(const Stmt& s) {
   p.created_at = s.Int(base + 1);
   p.updated_at = s.Int(base + 2);
   return p;
+}
+
+Segment ReadSegment(const Stmt& s) {
+  return Segment{s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4)};
+}
+
+Status NoSegment(std::string_view id) { return NotFound(fmt::format("no segment '{}'", id)); }
+
+Status SegmentNameTaken(std::string_view name) {
+  return AlreadyExists(fmt::format("a segment named '{}' exists", name));
+}
+
+void BindSegmentParams(Stmt& stmt, const std::vector<segments::SqlParam>& params, int first) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    const int at = first + static_cast<int>(i);
+    std::visit(
+        [&](const auto& v) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, bool>)
+            stmt.Bind(at, int64_t{v ? 1 : 0});
+          else
+            stmt.Bind(at, v);
+        },
+        params[i]);
+  }
 }
 
 Result<std::optional<Profile>> LoadProfile(Db& db, std::string_view brand_id, ProfileKey::Kind kind,
@@ -901,6 +927,139 @@ class SqliteStore final : public Store {
       events::EventCounts counts{stmt->Int(0), stmt->Int(1)};
       stmt->Reset();
       return counts;
+    });
+  }
+
+  Result<segments::AttributeTypes> GetAttributeTypes(std::string_view brand_id) override {
+    return Read([&](Db& db) -> Result<segments::AttributeTypes> {
+      auto stmt = db.Prepare("SELECT scope, name, type FROM attribute_types WHERE brand_id = ?1");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id);
+      segments::AttributeTypes types;
+      for (;;) {
+        auto row = stmt->Step();
+        if (!row.ok()) return std::move(row).take_status();
+        if (!*row) break;
+        (stmt->Text(0) == "event" ? types.event : types.profile)[stmt->Text(1)] = stmt->Text(2);
+      }
+      return types;
+    });
+  }
+
+  Status CreateSegment(std::string_view brand_id, const Segment& s) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      auto stmt = db.Prepare(
+          "INSERT INTO segments (brand_id, id, name, rules, created_at, updated_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      Status st = stmt->Bind(1, brand_id)
+                      .Bind(2, s.id)
+                      .Bind(3, s.name)
+                      .Bind(4, s.rules)
+                      .Bind(5, s.created_at)
+                      .Bind(6, s.updated_at)
+                      .Run();
+      if (st.code() == Code::kAlreadyExists) return SegmentNameTaken(s.name);
+      return st;
+    });
+  }
+
+  Result<Segment> GetSegment(std::string_view brand_id, std::string_view id) override {
+    return Read([&](Db& db) -> Result<Segment> {
+      auto stmt = db.Prepare(
+          "SELECT id, name, rules, created_at, updated_at FROM segments "
+          "WHERE brand_id = ?1 AND id = ?2");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id).Bind(2, id);
+      auto row = stmt->Step();
+      if (!row.ok()) return std::move(row).take_status();
+      if (!*row) return NoSegment(id);
+      return ReadSegment(*stmt);
+    });
+  }
+
+  Result<std::vector<Segment>> ListSegments(std::string_view brand_id) override {
+    return Read([&](Db& db) -> Result<std::vector<Segment>> {
+      auto stmt = db.Prepare(
+          "SELECT id, name, rules, created_at, updated_at FROM segments "
+          "WHERE brand_id = ?1 ORDER BY name");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id);
+      std::vector<Segment> out;
+      for (;;) {
+        auto row = stmt->Step();
+        if (!row.ok()) return std::move(row).take_status();
+        if (!*row) break;
+        out.push_back(ReadSegment(*stmt));
+      }
+      return out;
+    });
+  }
+
+  Status UpdateSegment(std::string_view brand_id, const Segment& s) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      auto stmt = db.Prepare(
+          "UPDATE segments SET name = ?3, rules = ?4, updated_at = ?5 "
+          "WHERE brand_id = ?1 AND id = ?2");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      Status st = stmt->Bind(1, brand_id)
+                      .Bind(2, s.id)
+                      .Bind(3, s.name)
+                      .Bind(4, s.rules)
+                      .Bind(5, s.updated_at)
+                      .Run();
+      if (st.code() == Code::kAlreadyExists) return SegmentNameTaken(s.name);
+      CDP_RETURN_IF_ERROR(st);
+      return db.Changes() ? Status::Ok() : NoSegment(s.id);
+    });
+  }
+
+  Status DeleteSegment(std::string_view brand_id, std::string_view id) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      auto stmt = db.Prepare("DELETE FROM segments WHERE brand_id = ?1 AND id = ?2");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      CDP_RETURN_IF_ERROR(stmt->Bind(1, brand_id).Bind(2, id).Run());
+      return db.Changes() ? Status::Ok() : NoSegment(id);
+    });
+  }
+
+  Result<int64_t> CountSegment(std::string_view brand_id, const segments::Node& rule,
+                               int64_t now) override {
+    auto where = segments::CompileWhere(rule, segments::Dialect::kSqlite, now, 1, 2);
+    return Read([&](Db& db) -> Result<int64_t> {
+      auto stmt = db.PrepareOneShot("SELECT count(*) FROM profiles p WHERE p.brand_id = ?1 AND " +
+                                    where.text);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      (*stmt)->Bind(1, brand_id);
+      BindSegmentParams(**stmt, where.params, 2);
+      auto row = (*stmt)->Step();
+      if (!row.ok()) return std::move(row).take_status();
+      return (*stmt)->Int(0);
+    });
+  }
+
+  Result<ProfilePage> SegmentMembers(std::string_view brand_id, const segments::Node& rule,
+                                     int64_t now, int64_t after_profile, size_t limit) override {
+    auto where = segments::CompileWhere(rule, segments::Dialect::kSqlite, now, 1, 4);
+    return Read([&](Db& db) -> Result<ProfilePage> {
+      auto stmt = db.PrepareOneShot("SELECT " + ProfileColumns("p.") +
+                                    " FROM profiles p WHERE p.brand_id = ?1 AND p.id > ?2 AND " +
+                                    where.text + " ORDER BY p.id LIMIT ?3");
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      (*stmt)->Bind(1, brand_id).Bind(2, after_profile).Bind(3, static_cast<int64_t>(limit + 1));
+      BindSegmentParams(**stmt, where.params, 4);
+      ProfilePage page;
+      for (;;) {
+        auto row = (*stmt)->Step();
+        if (!row.ok()) return std::move(row).take_status();
+        if (!*row) break;
+        if (page.profiles.size() == limit) {
+          page.next_after = page.profiles.back().id;
+          break;
+        }
+        page.profiles.push_back(ReadProfile(**stmt));
+      }
+      return page;
     });
   }
 
