@@ -155,6 +155,16 @@ class MockStore : public store::Store {
               (std::string_view, const events::EventQuery&), (override));
   MOCK_METHOD(Result<events::EventCounts>, CountEvents,
               (std::string_view, const events::EventQuery&), (override));
+  MOCK_METHOD(Result<segments::AttributeTypes>, GetAttributeTypes, (std::string_view), (override));
+  MOCK_METHOD(Status, CreateSegment, (std::string_view, const store::Segment&), (override));
+  MOCK_METHOD(Result<store::Segment>, GetSegment, (std::string_view, std::string_view), (override));
+  MOCK_METHOD(Result<std::vector<store::Segment>>, ListSegments, (std::string_view), (override));
+  MOCK_METHOD(Status, UpdateSegment, (std::string_view, const store::Segment&), (override));
+  MOCK_METHOD(Status, DeleteSegment, (std::string_view, std::string_view), (override));
+  MOCK_METHOD(Result<int64_t>, CountSegment, (std::string_view, const segments::Node&, int64_t),
+              (override));
+  MOCK_METHOD(Result<store::ProfilePage>, SegmentMembers,
+              (std::string_view, const segments::Node&, int64_t, int64_t, size_t), (override));
 };
 
 class AuthenticatorCacheTest : public ::testing::Test {
