@@ -249,8 +249,9 @@ class Parser {
     const auto& known = on_event ? types_.event : types_.profile;
     auto it = known.find(custom);
     if (it == known.end()) {
-      // Never stored: nothing has it. Type the condition by its value so it still validates.
-      ref.absent = true;
+      // A profile attribute never stored: nothing has it. Event attributes have no recorded
+      // type: those conditions hold for values of the type of the rule's value.
+      ref.absent = !on_event;
       const json::value* first = value;
       if (first && first->is_array() && !first->get_array().empty()) first = &first->get_array()[0];
       ref.type = first && first->is_number() ? ValueType::kNumber

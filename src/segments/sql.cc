@@ -2,22 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <set>
-
-#include "core/time.h"
+#include "segments/column.h"
 
 namespace cdp::segments {
 namespace {
-
-constexpr int64_t kMicrosPerDay = 24LL * 3600 * 1000000;
-
-// 'yyyy-mm-dd' of the UTC day `days_from_now` days after the day of `now`.
-std::string DayText(int64_t now, int64_t days_from_now) {
-  int64_t day = now / kMicrosPerDay - (now < 0 && now % kMicrosPerDay ? 1 : 0) + days_from_now;
-  return FormatTimestamp(day * kMicrosPerDay).substr(0, 10);
-}
-
-bool IsLeap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
 class Compiler {
  public:
@@ -84,28 +72,45 @@ class Compiler {
                        address);
   }
 
-  // The SQL value of the attribute on row `alias`, typed for comparison.
-  std::string Value(const AttributeRef& a, std::string_view alias) {
+  // The SQL value of the attribute on row `alias`, typed for comparison. Event attributes
+  // have no enforced type, so unless `any_type`, a value of another JSON type reads as NULL.
+  std::string Value(const AttributeRef& a, std::string_view alias, bool any_type) {
     using Source = AttributeRef::Source;
     if (a.source == Source::kProfileColumn || a.source == Source::kEventColumn)
       return fmt::format("{}.{}", alias, a.name);
+    const bool guard = a.source == Source::kEventAttribute && !any_type;
     if (dialect_ == Dialect::kPostgres) {
-      std::string raw = fmt::format("({}.attributes ->> {})", alias, Bind(a.name));
-      if (a.type == ValueType::kNumber) return raw + "::double precision";
-      if (a.type == ValueType::kBoolean) return raw + "::boolean";
-      return raw;
+      const std::string key = Bind(a.name);
+      std::string raw = fmt::format("({}.attributes ->> {})", alias, key);
+      std::string_view json_type = "string";
+      if (a.type == ValueType::kNumber) raw += "::double precision", json_type = "number";
+      if (a.type == ValueType::kBoolean) raw += "::boolean", json_type = "boolean";
+      if (!guard) return raw;
+      return fmt::format("(CASE WHEN jsonb_typeof({}.attributes -> {}) = '{}' THEN {} END)", alias,
+                         key, json_type, raw);
     }
+    std::string_view types = a.type == ValueType::kNumber    ? "'integer', 'real'"
+                             : a.type == ValueType::kBoolean ? "'true', 'false'"
+                                                             : "'text'";
     // A quoted JSON path takes any name without a double quote; those few go the slow way.
-    if (a.name.find('"') == std::string::npos)
-      return fmt::format("({}.attributes ->> {})", alias, Bind("$.\"" + a.name + "\""));
-    return fmt::format("(SELECT value FROM json_each({}.attributes) WHERE key = {})", alias,
-                       Bind(a.name));
+    if (a.name.find('"') == std::string::npos) {
+      const std::string path = Bind("$.\"" + a.name + "\"");
+      std::string raw = fmt::format("({}.attributes ->> {})", alias, path);
+      if (!guard) return raw;
+      return fmt::format("(CASE WHEN json_type({}.attributes, {}) IN ({}) THEN {} END)", alias,
+                         path, types, raw);
+    }
+    return fmt::format(
+        "(SELECT {} FROM json_each({}.attributes) WHERE key = {})",
+        guard ? fmt::format("CASE WHEN type IN ({}) THEN value END", types) : std::string("value"),
+        alias, Bind(a.name));
   }
 
   std::string Attribute(const AttributeCondition& c, std::string_view alias) {
     if (c.attribute.absent)
       return c.op == AttributeOp::kNeq || c.op == AttributeOp::kNotExists ? "TRUE" : "FALSE";
-    const std::string x = Value(c.attribute, alias);
+    const std::string x =
+        Value(c.attribute, alias, c.op == AttributeOp::kExists || c.op == AttributeOp::kNotExists);
     const ValueType type = c.attribute.type;
     auto one = [&](std::string_view op) {
       return Fold(fmt::format("{} {} {}", x, op, Bind(c.values.at(0))));
@@ -186,24 +191,24 @@ class Compiler {
   // A birthday (the month and day of a 'yyyy-mm-dd' date) within the next `days` days,
   // today included. In a non-leap year, 29 February birthdays fall on 28 February.
   std::string Birthday(const std::string& x, int64_t days) {
-    if (days >= 365) return fmt::format("({} IS NOT NULL)", x);
-    std::set<std::string> month_days;
-    for (int64_t k = 0; k <= days; ++k) {
-      std::string date = DayText(now_, k);
-      month_days.insert(date.substr(5));
-      if (date.substr(5) == "02-28" && !IsLeap(std::stoi(date.substr(0, 4))))
-        month_days.insert("02-29");
-    }
     std::string list;
-    for (const auto& md : month_days) list += (list.empty() ? "" : ", ") + Bind(md);
+    for (const auto& md : BirthdaysWithin(now_, days))
+      list += (list.empty() ? "" : ", ") + Bind(md);
     return Fold(fmt::format("substr({}, 6, 5) IN ({})", x, list));
   }
 
   std::string Event(const EventCondition& e) {
-    std::string sub = fmt::format(
-        "SELECT e.profile_id FROM events e WHERE e.brand_id = {} AND "
-        "e.name = {}",
-        Brand(), Bind(e.name));
+    EventProfilesSql q = EventProfiles(e);
+    if (q.select.empty()) return q.complement ? "FALSE" : "TRUE";
+    return fmt::format("p.id {}IN ({})", q.complement ? "NOT " : "", q.select);
+  }
+
+ public:
+  // The profiles that did (or, when complement, did not) satisfy `e`.
+  EventProfilesSql EventProfiles(const EventCondition& e) {
+    std::string sub =
+        fmt::format("SELECT e.profile_id FROM events e WHERE e.brand_id = {} AND e.name = {}",
+                    Brand(), Bind(e.name));
     if (e.within_days) sub += " AND e.ts >= " + Bind(now_ - *e.within_days * kMicrosPerDay);
     if (e.from) sub += " AND e.ts >= " + Bind(*e.from);
     if (e.to) sub += " AND e.ts < " + Bind(*e.to);
@@ -211,28 +216,27 @@ class Compiler {
     auto grouped = [&](std::string having) {
       return sub + " GROUP BY e.profile_id HAVING " + having;
     };
-    auto in = [](const std::string& q) { return "p.id IN (" + q + ")"; };
-    auto not_in = [](const std::string& q) { return "p.id NOT IN (" + q + ")"; };
     switch (e.op) {
       case EventOp::kDid:
-        return in(sub);
+        return {sub, false, {}};
       case EventOp::kDidNot:
-        return not_in(sub);
+        return {sub, true, {}};
       case EventOp::kAtLeast:
-        if (e.count == 0) return "TRUE";
-        if (e.count == 1) return in(sub);
-        return in(grouped("count(*) >= " + Bind(e.count)));
+        if (e.count == 0) return {"", true, {}};  // everyone: the complement of nobody
+        if (e.count == 1) return {sub, false, {}};
+        return {grouped("count(*) >= " + Bind(e.count)), false, {}};
       case EventOp::kAtMost:
-        return not_in(grouped("count(*) > " + Bind(e.count)));
+        return {grouped("count(*) > " + Bind(e.count)), true, {}};
       case EventOp::kExactly:
-        if (e.count == 0) return not_in(sub);
-        return in(grouped("count(*) = " + Bind(e.count)));
+        if (e.count == 0) return {sub, true, {}};
+        return {grouped("count(*) = " + Bind(e.count)), false, {}};
       case EventOp::kLastMoreThanDaysAgo:
-        return in(grouped("max(e.ts) < " + Bind(now_ - e.days * kMicrosPerDay)));
+        return {grouped("max(e.ts) < " + Bind(now_ - e.days * kMicrosPerDay)), false, {}};
     }
-    return "FALSE";
+    return {"", false, {}};
   }
 
+ private:
   Dialect dialect_;
   int64_t now_;
   int brand_;
@@ -247,6 +251,14 @@ SqlWhere CompileWhere(const Node& rule, Dialect dialect, int64_t now, int brand_
   Compiler c(dialect, now, brand_param, first_param);
   SqlWhere out;
   out.text = c.Compile(rule);
+  out.params = c.TakeParams();
+  return out;
+}
+
+EventProfilesSql CompileEventProfiles(const EventCondition& event, Dialect dialect, int64_t now,
+                                      int brand_param, int first_param) {
+  Compiler c(dialect, now, brand_param, first_param);
+  EventProfilesSql out = c.EventProfiles(event);
   out.params = c.TakeParams();
   return out;
 }

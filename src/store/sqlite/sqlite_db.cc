@@ -45,6 +45,10 @@ Status Stmt::Run() {
 }
 
 bool Stmt::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Stmt::IsNumber(int col) const {
+  int t = sqlite3_column_type(stmt_, col);
+  return t == SQLITE_INTEGER || t == SQLITE_FLOAT;
+}
 int64_t Stmt::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 double Stmt::Real(int col) const { return sqlite3_column_double(stmt_, col); }
 std::string Stmt::Text(int col) const {
@@ -120,6 +124,17 @@ Result<OneShotStmt> Db::PrepareOneShot(const std::string& sql) {
       SQLITE_OK)
     return SqliteError(*this, "prepare");
   return OneShotStmt(stmt);
+}
+
+void Db::SetChangeHook(std::function<void(std::string_view, int64_t)> hook) {
+  change_hook_ = std::move(hook);
+  sqlite3_update_hook(
+      db_,
+      change_hook_
+          ? +[](void* self, int, const char*, const char* table,
+                sqlite3_int64 rowid) { static_cast<Db*>(self)->change_hook_(table, rowid); }
+          : nullptr,
+      this);
 }
 
 int64_t Db::Changes() const { return sqlite3_changes64(db_); }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,7 @@ class Stmt {
   Status Run();
 
   bool IsNull(int col) const;
+  bool IsNumber(int col) const;  // an INTEGER or REAL value
   int64_t Int(int col) const;
   double Real(int col) const;
   std::string Text(int col) const;
@@ -79,6 +81,9 @@ class Db {
   Result<Stmt> Prepare(const std::string& sql);
   Result<OneShotStmt> PrepareOneShot(const std::string& sql);
   int64_t Changes() const;
+  // Calls `hook` (on this connection's thread) for every row an INSERT, UPDATE or DELETE
+  // changes in a rowid table, rolled back or not.
+  void SetChangeHook(std::function<void(std::string_view table, int64_t rowid)> hook);
   // Resets every cached statement. A statement left mid-result keeps the connection's read
   // transaction open, so later reads would see an old snapshot: callers reset after use.
   void ResetStatements();
@@ -90,6 +95,7 @@ class Db {
   explicit Db(sqlite3* db) : db_(db) {}
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::function<void(std::string_view, int64_t)> change_hook_;
 };
 
 // Wraps a failed SQLite call in an Internal status with the connection's message.

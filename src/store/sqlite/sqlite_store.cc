@@ -19,10 +19,10 @@
 #include <thread>
 #include <unordered_map>
 
-#include "segments/sql.h"
 #include "store/connection_pool.h"
 #include "store/group_commit.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/segment_index.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace cdp::store {
@@ -34,6 +34,8 @@ using profiles::Profile;
 using profiles::ProfileKey;
 using sqlite::Db;
 using sqlite::Stmt;
+using sqlite::ChangeLog;
+using sqlite::SegmentIndex;
 
 // Profile columns in profiles::Field order.
 constexpr std::array<std::string_view, profiles::kFieldCount> kFieldColumns = {
@@ -87,20 +89,6 @@ Status NoSegment(std::string_view id) { return NotFound(fmt::format("no segment 
 
 Status SegmentNameTaken(std::string_view name) {
   return AlreadyExists(fmt::format("a segment named '{}' exists", name));
-}
-
-void BindSegmentParams(Stmt& stmt, const std::vector<segments::SqlParam>& params, int first) {
-  for (size_t i = 0; i < params.size(); ++i) {
-    const int at = first + static_cast<int>(i);
-    std::visit(
-        [&](const auto& v) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, bool>)
-            stmt.Bind(at, int64_t{v ? 1 : 0});
-          else
-            stmt.Bind(at, v);
-        },
-        params[i]);
-  }
 }
 
 Result<std::optional<Profile>> LoadProfile(Db& db, std::string_view brand_id, ProfileKey::Kind kind,
@@ -557,8 +545,14 @@ class WalCheckpointer {
 class SqliteTransaction {
  public:
   using Connection = Db;
-  SqliteTransaction(std::unique_ptr<Db> db, int wal_fd, ProfileIdCache* cache)
-      : db_(std::move(db)), syncer_(std::make_unique<WalSyncer>(wal_fd)), cache_(cache) {}
+  SqliteTransaction(std::unique_ptr<Db> db, int wal_fd, ProfileIdCache* cache, ChangeLog* changes)
+      : db_(std::move(db)),
+        syncer_(std::make_unique<WalSyncer>(wal_fd)),
+        cache_(cache),
+        changes_(changes) {
+    db_->SetChangeHook(
+        [changes](std::string_view table, int64_t rowid) { changes->Touch(table, rowid); });
+  }
 
   Db& connection() { return *db_; }
   Status Begin() { return Run("BEGIN IMMEDIATE"); }
@@ -570,7 +564,9 @@ class SqliteTransaction {
   Status ReleaseSavepoint() { return Run("RELEASE job"); }
   Status Commit() {
     db_->ResetStatements();  // an open statement would pin the old snapshot past COMMIT
-    return Run("COMMIT");
+    CDP_RETURN_IF_ERROR(Run("COMMIT"));
+    changes_->Publish();
+    return Status::Ok();
   }
   void Rollback() {
     cache_->Clear();
@@ -590,6 +586,7 @@ class SqliteTransaction {
   std::unique_ptr<Db> db_;
   std::unique_ptr<WalSyncer> syncer_;
   ProfileIdCache* cache_;
+  ChangeLog* changes_;
 };
 
 GroupCommitOptions WriterOptions(const SqliteOptions& options) {
@@ -609,7 +606,7 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Db> writer_db, int wal_fd, std::unique_ptr<Db> checkpoint_db,
               const SqliteOptions& options)
-      : writer_(SqliteTransaction(std::move(writer_db), wal_fd, &profile_cache_),
+      : writer_(SqliteTransaction(std::move(writer_db), wal_fd, &profile_cache_, &changes_),
                 WriterOptions(options)),
         checkpointer_(std::move(checkpoint_db), ::dup(wal_fd)) {}
 
@@ -1025,39 +1022,26 @@ class SqliteStore final : public Store {
 
   Result<int64_t> CountSegment(std::string_view brand_id, const segments::Node& rule,
                                int64_t now) override {
-    auto where = segments::CompileWhere(rule, segments::Dialect::kSqlite, now, 1, 2);
-    return Read([&](Db& db) -> Result<int64_t> {
-      auto stmt = db.PrepareOneShot("SELECT count(*) FROM profiles p WHERE p.brand_id = ?1 AND " +
-                                    where.text);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      (*stmt)->Bind(1, brand_id);
-      BindSegmentParams(**stmt, where.params, 2);
-      auto row = (*stmt)->Step();
-      if (!row.ok()) return std::move(row).take_status();
-      return (*stmt)->Int(0);
-    });
+    return Read([&](Db& db) { return segment_index_.Count(db, brand_id, rule, now); });
   }
 
   Result<ProfilePage> SegmentMembers(std::string_view brand_id, const segments::Node& rule,
                                      int64_t now, int64_t after_profile, size_t limit) override {
-    auto where = segments::CompileWhere(rule, segments::Dialect::kSqlite, now, 1, 4);
     return Read([&](Db& db) -> Result<ProfilePage> {
-      auto stmt = db.PrepareOneShot("SELECT " + ProfileColumns("p.") +
-                                    " FROM profiles p WHERE p.brand_id = ?1 AND p.id > ?2 AND " +
-                                    where.text + " ORDER BY p.id LIMIT ?3");
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      (*stmt)->Bind(1, brand_id).Bind(2, after_profile).Bind(3, static_cast<int64_t>(limit + 1));
-      BindSegmentParams(**stmt, where.params, 4);
+      auto ids = segment_index_.Members(db, brand_id, rule, now, after_profile, limit);
+      if (!ids.ok()) return std::move(ids).take_status();
+      static const std::string by_id =
+          "SELECT " + ProfileColumns() + " FROM profiles WHERE brand_id = ?1 AND id = ?2";
       ProfilePage page;
-      for (;;) {
-        auto row = (*stmt)->Step();
+      page.next_after = ids->next_after;
+      for (int64_t id : ids->ids) {
+        auto p = db.Prepare(by_id);
+        if (!p.ok()) return std::move(p).take_status();
+        p->Bind(1, brand_id).Bind(2, id);
+        auto row = p->Step();
         if (!row.ok()) return std::move(row).take_status();
-        if (!*row) break;
-        if (page.profiles.size() == limit) {
-          page.next_after = page.profiles.back().id;
-          break;
-        }
-        page.profiles.push_back(ReadProfile(**stmt));
+        if (*row) page.profiles.push_back(ReadProfile(*p));
+        p->Reset();
       }
       return page;
     });
@@ -1065,6 +1049,8 @@ class SqliteStore final : public Store {
 
  private:
   ProfileIdCache profile_cache_;  // used by the writer thread only
+  ChangeLog changes_;             // filled by the writer, read by the segment index
+  SegmentIndex segment_index_{changes_};
   Writer writer_;
   WalCheckpointer checkpointer_;
   ReaderPool readers_;
