@@ -15,7 +15,7 @@
 
 namespace cdp::segments {
 
-inline constexpr int64_t kMaxDays = 3650;
+inline constexpr int64_t kMaxDays = 36600;  // a hundred years
 inline constexpr size_t kMaxNameChars = 100;
 inline constexpr size_t kMaxListValues = 1000;
 

@@ -199,13 +199,16 @@ class Compiler {
 
   std::string Event(const EventCondition& e) {
     EventProfilesSql q = EventProfiles(e);
-    if (q.select.empty()) return q.complement ? "FALSE" : "TRUE";
+    if (q.select.empty()) return q.complement ? "TRUE" : "FALSE";
     return fmt::format("p.id {}IN ({})", q.complement ? "NOT " : "", q.select);
   }
 
  public:
   // The profiles that did (or, when complement, did not) satisfy `e`.
   EventProfilesSql EventProfiles(const EventCondition& e) {
+    // Everyone: the complement of nobody (and no parameter left unused, which PostgreSQL
+    // could not type).
+    if (e.op == EventOp::kAtLeast && e.count == 0) return {"", true, {}};
     std::string sub =
         fmt::format("SELECT e.profile_id FROM events e WHERE e.brand_id = {} AND e.name = {}",
                     Brand(), Bind(e.name));
@@ -222,7 +225,6 @@ class Compiler {
       case EventOp::kDidNot:
         return {sub, true, {}};
       case EventOp::kAtLeast:
-        if (e.count == 0) return {"", true, {}};  // everyone: the complement of nobody
         if (e.count == 1) return {sub, false, {}};
         return {grouped("count(*) >= " + Bind(e.count)), false, {}};
       case EventOp::kAtMost:
