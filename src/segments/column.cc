@@ -79,6 +79,26 @@ class Predicate {
     return false;
   }
 
+  // Booleans equal only booleans.
+  bool OnBool(bool x) const {
+    auto eq = [&](const Literal& v) {
+      const bool* b = std::get_if<bool>(&v);
+      return b && *b == x;
+    };
+    switch (c_.op) {
+      case AttributeOp::kEq:
+        return eq(c_.values[0]);
+      case AttributeOp::kNeq:
+        return !eq(c_.values[0]);
+      case AttributeOp::kIn:
+        return std::any_of(c_.values.begin(), c_.values.end(), eq);
+      case AttributeOp::kExists:
+        return true;
+      default:
+        return false;
+    }
+  }
+
   bool OnText(std::string_view s) const {
     auto eq = [&](const Literal& v) {
       const std::string* t = AsText(v);
@@ -128,7 +148,9 @@ class Predicate {
   }
 
  private:
-  static bool EqNumber(double x, const Literal& v) { return !AsText(v) && x == AsNumber(v); }
+  static bool EqNumber(double x, const Literal& v) {
+    return !AsText(v) && !std::holds_alternative<bool>(v) && x == AsNumber(v);
+  }
 
   const AttributeCondition& c_;
   int64_t lo_ = 0, hi_ = 0;
@@ -164,6 +186,11 @@ void Column::SetNumber(size_t row, double v) {
   value_[row] = v;
 }
 
+void Column::SetBool(size_t row, bool v) {
+  kind_[row] = kBool;
+  value_[row] = v ? 1 : 0;
+}
+
 void Column::SetText(size_t row, std::string_view v) {
   kind_[row] = kText;
   value_[row] = Intern(v);
@@ -190,6 +217,7 @@ void Column::Match(const AttributeCondition& c, int64_t now, Bits& out) const {
   for (size_t row = 0; row < kind_.size(); ++row) {
     bool m = kind_[row] == kNull     ? on_missing
              : kind_[row] == kNumber ? p.OnNumber(value_[row])
+             : kind_[row] == kBool   ? p.OnBool(value_[row] != 0)
                                      : text_match[static_cast<uint32_t>(value_[row])] != 0;
     if (m) SetBit(out, row);
   }

@@ -29,9 +29,11 @@ class Column {
   void SetNull(size_t row) { kind_[row] = kNull; }
   void SetNumber(size_t row, double v);
   void SetText(size_t row, std::string_view v);
+  void SetBool(size_t row, bool v);
 
   bool IsNull(size_t row) const { return kind_[row] == kNull; }
   bool IsNumber(size_t row) const { return kind_[row] == kNumber; }
+  bool IsBool(size_t row) const { return kind_[row] == kBool; }
   double Number(size_t row) const { return value_[row]; }
   std::string_view Text(size_t row) const;
 
@@ -39,11 +41,11 @@ class Column {
   void Match(const AttributeCondition& c, int64_t now, Bits& out) const;
 
  private:
-  enum Kind : uint8_t { kNull, kNumber, kText };
+  enum Kind : uint8_t { kNull, kNumber, kText, kBool };
   uint32_t Intern(std::string_view v);
 
   std::vector<uint8_t> kind_;
-  std::vector<double> value_;  // the number, or the text's code
+  std::vector<double> value_;  // the number, the text's code, or 1/0
   std::vector<std::string> texts_;
   std::unordered_map<std::string, uint32_t> codes_;
 };

@@ -7,6 +7,14 @@
 namespace cdp::segments {
 namespace {
 
+// The profiles an event condition selects: `select` yields profile ids (possibly with
+// duplicates); the members are those ids, or with `complement` every other profile. An
+// empty `select` stands for no profile (so with `complement`, every profile).
+struct EventProfilesSql {
+  std::string select;
+  bool complement = false;
+};
+
 class Compiler {
  public:
   Compiler(Dialect dialect, int64_t now, int brand_param, int first_param)
@@ -203,12 +211,11 @@ class Compiler {
     return fmt::format("p.id {}IN ({})", q.complement ? "NOT " : "", q.select);
   }
 
- public:
   // The profiles that did (or, when complement, did not) satisfy `e`.
   EventProfilesSql EventProfiles(const EventCondition& e) {
     // Everyone: the complement of nobody (and no parameter left unused, which PostgreSQL
     // could not type).
-    if (e.op == EventOp::kAtLeast && e.count == 0) return {"", true, {}};
+    if (e.op == EventOp::kAtLeast && e.count == 0) return {"", true};
     std::string sub =
         fmt::format("SELECT e.profile_id FROM events e WHERE e.brand_id = {} AND e.name = {}",
                     Brand(), Bind(e.name));
@@ -221,24 +228,23 @@ class Compiler {
     };
     switch (e.op) {
       case EventOp::kDid:
-        return {sub, false, {}};
+        return {sub, false};
       case EventOp::kDidNot:
-        return {sub, true, {}};
+        return {sub, true};
       case EventOp::kAtLeast:
-        if (e.count == 1) return {sub, false, {}};
-        return {grouped("count(*) >= " + Bind(e.count)), false, {}};
+        if (e.count == 1) return {sub, false};
+        return {grouped("count(*) >= " + Bind(e.count)), false};
       case EventOp::kAtMost:
-        return {grouped("count(*) > " + Bind(e.count)), true, {}};
+        return {grouped("count(*) > " + Bind(e.count)), true};
       case EventOp::kExactly:
-        if (e.count == 0) return {sub, true, {}};
-        return {grouped("count(*) = " + Bind(e.count)), false, {}};
+        if (e.count == 0) return {sub, true};
+        return {grouped("count(*) = " + Bind(e.count)), false};
       case EventOp::kLastMoreThanDaysAgo:
-        return {grouped("max(e.ts) < " + Bind(now_ - e.days * kMicrosPerDay)), false, {}};
+        return {grouped("max(e.ts) < " + Bind(now_ - e.days * kMicrosPerDay)), false};
     }
-    return {"", false, {}};
+    return {"", false};
   }
 
- private:
   Dialect dialect_;
   int64_t now_;
   int brand_;
@@ -253,14 +259,6 @@ SqlWhere CompileWhere(const Node& rule, Dialect dialect, int64_t now, int brand_
   Compiler c(dialect, now, brand_param, first_param);
   SqlWhere out;
   out.text = c.Compile(rule);
-  out.params = c.TakeParams();
-  return out;
-}
-
-EventProfilesSql CompileEventProfiles(const EventCondition& event, Dialect dialect, int64_t now,
-                                      int brand_param, int first_param) {
-  Compiler c(dialect, now, brand_param, first_param);
-  EventProfilesSql out = c.EventProfiles(event);
   out.params = c.TakeParams();
   return out;
 }

@@ -32,15 +32,4 @@ struct SqlWhere {
 SqlWhere CompileWhere(const Node& rule, Dialect dialect, int64_t now, int brand_param,
                       int first_param);
 
-// The profiles an event condition selects: `select` yields profile ids (possibly with
-// duplicates); the members are those ids, or with `complement` every other profile. An
-// empty `select` stands for no profile (so with `complement`, every profile).
-struct EventProfilesSql {
-  std::string select;
-  bool complement = false;
-  std::vector<SqlParam> params;
-};
-EventProfilesSql CompileEventProfiles(const EventCondition& event, Dialect dialect, int64_t now,
-                                      int brand_param, int first_param);
-
 }  // namespace cdp::segments

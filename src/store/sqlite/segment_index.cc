@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <bit>
+#include <boost/json.hpp>
 #include <limits>
 #include <variant>
 
 #include "segments/column.h"
-#include "segments/sql.h"
 
 namespace cdp::store::sqlite {
 namespace {
@@ -41,19 +41,61 @@ std::string ColumnKey(const AttributeRef& a) {
   return (a.source == AttributeRef::Source::kProfileColumn ? "c:" : "a:") + a.name;
 }
 
-void Store(Column& col, size_t row, const Stmt& s, int c) {
+// A profile attribute's value: booleans (typed per brand) read as 1/0 from SQLite's JSON.
+void Store(Column& col, size_t row, const Stmt& s, int c, segments::ValueType type) {
   if (s.IsNull(c))
     col.SetNull(row);
+  else if (s.IsNumber(c) && type == segments::ValueType::kBoolean)
+    col.SetBool(row, s.Int(c) != 0);
   else if (s.IsNumber(c))
     col.SetNumber(row, s.Real(c));
   else
     col.SetText(row, s.Text(c));
 }
 
+// An event's value for a `where` attribute: from its attributes JSON (its type as sent:
+// event attributes have none fixed per brand), or its ltv column.
+void StoreEventValue(Column& col, size_t row, const AttributeRef& a,
+                     const boost::json::object* attributes, const Stmt& s, int ltv_col) {
+  if (a.source == AttributeRef::Source::kEventColumn) {
+    if (s.IsNull(ltv_col))
+      col.SetNull(row);
+    else
+      col.SetNumber(row, s.Real(ltv_col));
+    return;
+  }
+  const boost::json::value* v = attributes ? attributes->if_contains(a.name) : nullptr;
+  if (!v || v->is_null())
+    col.SetNull(row);
+  else if (v->is_bool())
+    col.SetBool(row, v->get_bool());
+  else if (v->is_number())
+    col.SetNumber(row, v->to_number<double>());
+  else if (v->is_string())
+    col.SetText(row, v->get_string());
+  else
+    col.SetText(row, boost::json::serialize(*v));
+}
+
+std::optional<boost::json::object> ParseObject(std::string_view text) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.get_object());
+}
+
 struct EventRef {
   int64_t rowid;
   int64_t ts;
   uint32_t ordinal;  // kGone once the event is deleted or moved to another brand/name
+};
+
+// The events of one name, in rowid order, with the attributes `where` filters asked about
+// as columns over the same positions.
+struct EventList {
+  std::vector<EventRef> refs;
+  std::map<std::string, Column> attributes;  // by ColumnKey
+  std::map<std::string, AttributeRef> refs_of;
 };
 
 }  // namespace
@@ -223,14 +265,14 @@ class SegmentIndex::Brand {
       auto row = stmt->Step();
       if (!row.ok()) return std::move(row).take_status();
       if (!*row) break;
-      if (auto at = Ordinal(stmt->Int(0))) Store(col, *at, *stmt, 1);
+      if (auto at = Ordinal(stmt->Int(0))) Store(col, *at, *stmt, 1, a.type);
     }
     stmt->Reset();
     return Status::Ok();
   }
 
-  Status LoadEvents(Db& db, const std::string& name, std::vector<EventRef>& list) {
-    list.clear();
+  Status LoadEvents(Db& db, const std::string& name, EventList& list) {
+    list.refs.clear();
     auto stmt =
         db.Prepare("SELECT id, profile_id, ts FROM events WHERE brand_id = ?1 AND name = ?2");
     if (!stmt.ok()) return std::move(stmt).take_status();
@@ -240,12 +282,52 @@ class SegmentIndex::Brand {
       if (!row.ok()) return std::move(row).take_status();
       if (!*row) break;
       auto at = Ordinal(stmt->Int(1));
-      list.push_back({stmt->Int(0), stmt->Int(2), at ? static_cast<uint32_t>(*at) : kGone});
+      list.refs.push_back({stmt->Int(0), stmt->Int(2), at ? static_cast<uint32_t>(*at) : kGone});
     }
     stmt->Reset();
-    std::sort(list.begin(), list.end(),
+    std::sort(list.refs.begin(), list.refs.end(),
               [](const EventRef& a, const EventRef& b) { return a.rowid < b.rowid; });
+    for (auto& [key, col] : list.attributes)
+      CDP_RETURN_IF_ERROR(LoadEventColumn(db, name, list, list.refs_of.at(key), col));
     return Status::Ok();
+  }
+
+  Status LoadEventColumn(Db& db, const std::string& name, const EventList& list,
+                         const AttributeRef& a, Column& col) {
+    col = Column();
+    col.Resize(list.refs.size());
+    auto stmt =
+        db.Prepare("SELECT id, attributes, ltv FROM events WHERE brand_id = ?1 AND name = ?2");
+    if (!stmt.ok()) return std::move(stmt).take_status();
+    stmt->Bind(1, id_).Bind(2, name);
+    for (;;) {
+      auto row = stmt->Step();
+      if (!row.ok()) return std::move(row).take_status();
+      if (!*row) break;
+      size_t at = Position(list, stmt->Int(0));
+      if (at == list.refs.size() || list.refs[at].rowid != stmt->Int(0)) continue;
+      auto attributes = ParseObject(stmt->Text(1));
+      StoreEventValue(col, at, a, attributes ? &*attributes : nullptr, *stmt, 2);
+    }
+    stmt->Reset();
+    return Status::Ok();
+  }
+
+  static size_t Position(const EventList& list, int64_t rowid) {
+    return std::lower_bound(list.refs.begin(), list.refs.end(), rowid,
+                            [](const EventRef& e, int64_t r) { return e.rowid < r; }) -
+           list.refs.begin();
+  }
+
+  Result<Column*> EventColumnFor(Db& db, const std::string& name, EventList& list,
+                                 const AttributeRef& a) {
+    const std::string key = ColumnKey(a);
+    auto it = list.attributes.find(key);
+    if (it != list.attributes.end()) return &it->second;
+    list.refs_of[key] = a;
+    Column& col = list.attributes[key];
+    CDP_RETURN_IF_ERROR(LoadEventColumn(db, name, list, a, col));
+    return &col;
   }
 
   Result<Column*> ColumnFor(Db& db, const AttributeRef& a) {
@@ -258,7 +340,7 @@ class SegmentIndex::Brand {
     return &col;
   }
 
-  Result<std::vector<EventRef>*> EventsFor(Db& db, const std::string& name) {
+  Result<EventList*> EventsFor(Db& db, const std::string& name) {
     auto it = events_.find(name);
     if (it != events_.end()) return &it->second;
     auto& list = events_[name];
@@ -272,8 +354,10 @@ class SegmentIndex::Brand {
     if (rowids.empty()) return Status::Ok();
     std::string sql = "SELECT brand_id";
     std::vector<std::pair<Column*, std::optional<std::string>>> cols;
+    std::vector<segments::ValueType> types;
     int param = 2;
     for (auto& [key, col] : columns_) {
+      types.push_back(refs_.at(key).type);
       ProfileExpr e = ExprFor(refs_.at(key), param);
       if (e.bound) ++param;
       sql += ", " + e.text;
@@ -297,14 +381,16 @@ class SegmentIndex::Brand {
       auto at = AddProfile(rowid);
       if (!at) continue;
       segments::SetBit(live_, *at);
-      for (size_t c = 0; c < cols.size(); ++c) Store(*cols[c].first, *at, **stmt, int(c) + 1);
+      for (size_t c = 0; c < cols.size(); ++c)
+        Store(*cols[c].first, *at, **stmt, int(c) + 1, types[c]);
     }
     return Status::Ok();
   }
 
   Status ReloadEvents(Db& db, const std::vector<int64_t>& rowids) {
     if (rowids.empty() || events_.empty()) return Status::Ok();
-    auto stmt = db.Prepare("SELECT brand_id, profile_id, name, ts FROM events WHERE id = ?1");
+    auto stmt = db.Prepare(
+        "SELECT brand_id, profile_id, name, ts, attributes, ltv FROM events WHERE id = ?1");
     if (!stmt.ok()) return std::move(stmt).take_status();
     for (int64_t rowid : rowids) {
       stmt->Reset();
@@ -315,19 +401,29 @@ class SegmentIndex::Brand {
       if (*row && stmt->Text(0) == id_) name = stmt->Text(2);
       for (auto& [list_name, list] : events_) {
         const bool belongs = name && *name == list_name;
-        auto it = std::lower_bound(list.begin(), list.end(), rowid,
-                                   [](const EventRef& e, int64_t r) { return e.rowid < r; });
-        const bool present = it != list.end() && it->rowid == rowid;
+        const size_t at = Position(list, rowid);
+        const bool present = at < list.refs.size() && list.refs[at].rowid == rowid;
         if (!belongs) {
-          if (present) it->ordinal = kGone;
+          if (present) list.refs[at].ordinal = kGone;
           continue;
         }
-        auto at = Ordinal(stmt->Int(1));
-        EventRef ref{rowid, stmt->Int(3), at ? static_cast<uint32_t>(*at) : kGone};
-        if (present)
-          *it = ref;
-        else
-          list.insert(it, ref);
+        auto who = Ordinal(stmt->Int(1));
+        EventRef ref{rowid, stmt->Int(3), who ? static_cast<uint32_t>(*who) : kGone};
+        if (present) {
+          list.refs[at] = ref;
+        } else if (at == list.refs.size()) {
+          list.refs.push_back(ref);  // the usual case: a new event has the largest rowid
+          for (auto& [_, col] : list.attributes) col.Resize(list.refs.size());
+        } else {
+          list.refs.insert(list.refs.begin() + static_cast<std::ptrdiff_t>(at), ref);
+          list.attributes.clear();  // positions moved: reloaded when next asked for
+          list.refs_of.clear();
+        }
+        if (list.attributes.empty()) continue;
+        auto attributes = ParseObject(stmt->Text(4));
+        for (auto& [key, col] : list.attributes)
+          StoreEventValue(col, at, list.refs_of.at(key), attributes ? &*attributes : nullptr, *stmt,
+                          5);
       }
     }
     stmt->Reset();
@@ -368,9 +464,21 @@ class SegmentIndex::Brand {
   }
 
   Result<Bits> Event(Db& db, const segments::EventCondition& e, int64_t now) {
-    if (!e.where.empty()) return EventInSql(db, e, now);
     auto list = EventsFor(db, e.name);
     if (!list.ok()) return std::move(list).take_status();
+    const std::vector<EventRef>& refs = (*list)->refs;
+    // Positions of the events that pass every `where` filter.
+    std::optional<Bits> pass;
+    for (const auto& w : e.where) {
+      auto col = EventColumnFor(db, e.name, **list, w.attribute);
+      if (!col.ok()) return std::move(col).take_status();
+      Bits b = segments::NewBits(refs.size());
+      (*col)->Match(w, now, b);
+      if (!pass)
+        pass = std::move(b);
+      else
+        for (size_t k = 0; k < b.size(); ++k) (*pass)[k] &= b[k];
+    }
     int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
     if (e.within_days) lo = now - *e.within_days * segments::kMicrosPerDay;
     if (e.from) lo = *e.from;
@@ -379,8 +487,10 @@ class SegmentIndex::Brand {
     std::vector<uint32_t> count(ids_.size(), 0);
     std::vector<int64_t> last;
     if (lapsed) last.assign(ids_.size(), std::numeric_limits<int64_t>::min());
-    for (const EventRef& r : **list) {
+    for (size_t k = 0; k < refs.size(); ++k) {
+      const EventRef& r = refs[k];
       if (r.ordinal == kGone || r.ts < lo || r.ts >= hi) continue;
+      if (pass && !segments::TestBit(*pass, k)) continue;
       ++count[r.ordinal];
       if (lapsed) last[r.ordinal] = std::max(last[r.ordinal], r.ts);
     }
@@ -415,37 +525,6 @@ class SegmentIndex::Brand {
     return out;
   }
 
-  // Event-attribute filters: the events index and table answer, the profiles come back as ids.
-  Result<Bits> EventInSql(Db& db, const segments::EventCondition& e, int64_t now) {
-    auto q = segments::CompileEventProfiles(e, segments::Dialect::kSqlite, now, 1, 2);
-    Bits out = segments::NewBits(ids_.size());
-    if (!q.select.empty()) {
-      auto stmt = db.PrepareOneShot(q.select);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      (*stmt)->Bind(1, id_);
-      for (size_t i = 0; i < q.params.size(); ++i) {
-        const int at = static_cast<int>(i) + 2;
-        std::visit(
-            [&](const auto& v) {
-              if constexpr (std::is_same_v<std::decay_t<decltype(v)>, bool>)
-                (*stmt)->Bind(at, int64_t{v ? 1 : 0});
-              else
-                (*stmt)->Bind(at, v);
-            },
-            q.params[i]);
-      }
-      for (;;) {
-        auto row = (*stmt)->Step();
-        if (!row.ok()) return std::move(row).take_status();
-        if (!*row) break;
-        if (auto at = Ordinal((*stmt)->Int(0))) segments::SetBit(out, *at);
-      }
-    }
-    if (q.complement)
-      for (size_t w = 0; w < out.size(); ++w) out[w] = ~out[w] & live_[w];
-    return out;
-  }
-
   const std::string id_;
   const ChangeLog& log_;
   bool built_ = false;
@@ -454,7 +533,7 @@ class SegmentIndex::Brand {
   Bits live_;                 // ordinals of profiles that exist
   std::map<std::string, Column> columns_;
   std::map<std::string, AttributeRef> refs_;
-  std::map<std::string, std::vector<EventRef>> events_;  // by name, in rowid order
+  std::map<std::string, EventList> events_;  // by name
 };
 
 SegmentIndex::SegmentIndex(const ChangeLog& log) : log_(log) {}

@@ -10,8 +10,8 @@
 // before it was asked. When the log has dropped entries a brand has not applied yet (it
 // keeps the last kMaxEntries), that brand's index is rebuilt from the tables.
 //
-// Conditions on event attributes (`where`) are evaluated in SQL (segments/sql.h) against the
-// events index, the only per-event data not held in memory.
+// Event lists hold (rowid, time, profile); an attribute a `where` filter names becomes a
+// column over the list's events when first asked for, like profile attributes.
 #pragma once
 
 #include <cstdint>
