@@ -104,7 +104,8 @@ class Predicate {
       const std::string* t = AsText(v);
       return t && *t == s;
     };
-    const std::string* t = AsText(c_.values.empty() ? Literal(0.0) : c_.values[0]);
+    // A pointer into the condition itself: a ternary with a temporary would copy the value.
+    const std::string* t = c_.values.empty() ? nullptr : AsText(c_.values[0]);
     switch (c_.op) {
       case AttributeOp::kEq:
         return eq(c_.values[0]);
