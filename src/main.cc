@@ -1,4 +1,5 @@
 // cdp: wiring only. Parses the command line, builds the objects, runs.
+#include <curl/curl.h>
 #include <fmt/format.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
@@ -10,9 +11,11 @@
 
 #include "api/routes.h"
 #include "auth/authenticator.h"
+#include "campaigns/engine.h"
 #include "cli/admin.h"
 #include "cli/migrate.h"
 #include "core/clock.h"
+#include "core/ids.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "store/postgres/postgres_store.h"
@@ -69,7 +72,14 @@ std::unique_ptr<cdp::store::Store> OpenStoreOrExit(const StorageFlags& storage, 
   return std::move(store).value();
 }
 
-int Serve(const std::string& listen, const StorageFlags& storage, int threads) {
+// How campaigns are sent by this server.
+struct CampaignFlags {
+  std::string node;  // default: "local" on SQLite, a random name on PostgreSQL
+  int retry_base_ms = 2000;
+};
+
+int Serve(const std::string& listen, const StorageFlags& storage, int threads,
+          const CampaignFlags& campaign_flags) {
   cdp::http::ServerOptions options;
   if (!SplitListen(listen, &options.address, &options.port)) {
     fmt::print(stderr, "error: --listen must be HOST:PORT, got '{}'\n", listen);
@@ -79,7 +89,13 @@ int Serve(const std::string& listen, const StorageFlags& storage, int threads) {
   auto store = OpenStoreOrExit(storage, threads + 2);
   cdp::SystemClock clock;
   cdp::auth::Authenticator authenticator(*store, clock);
-  cdp::api::Services services{*store, authenticator, clock};
+  cdp::campaigns::EngineOptions engine_options;
+  engine_options.node = !campaign_flags.node.empty() ? campaign_flags.node
+                        : storage.postgres()         ? "node-" + cdp::RandomHex(6)
+                                                     : "local";
+  engine_options.retry_base = std::chrono::milliseconds(campaign_flags.retry_base_ms);
+  cdp::campaigns::Engine engine(*store, clock, engine_options);
+  cdp::api::Services services{*store, authenticator, clock, &engine};
   cdp::http::Router router;
   cdp::api::AddRoutes(router, services);
   cdp::http::Server server(options, router);
@@ -90,7 +106,9 @@ int Serve(const std::string& listen, const StorageFlags& storage, int threads) {
   spdlog::info("listening on {}:{} {} threads={}", options.address, server.port(),
                storage.Describe(), threads);
   spdlog::default_logger()->flush();  // scripts and supervisors wait for this line
+  engine.Start();
   server.Run();
+  engine.Stop();
   store.reset();  // drains and closes storage before we say so
   spdlog::info("stopped");
   return 0;
@@ -125,6 +143,15 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--threads", threads, "network threads")->check(CLI::Range(1, 256));
   add_data(serve);
+  CampaignFlags campaign_flags;
+  serve->add_option("--node", campaign_flags.node,
+                    "this node's name for campaign leases (distinct per node sharing a database)");
+  serve
+      ->add_option("--retry-base-ms", campaign_flags.retry_base_ms,
+                   "delay before the first retry of a transient delivery failure (doubles "
+                   "after each)")
+      ->check(CLI::Range(10, 3600000))
+      ->capture_default_str();
 
   bool as_json = false;
   auto* brand = app.add_subcommand("brand", "manage brands");
@@ -163,7 +190,7 @@ int Main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (serve->parsed()) return Serve(listen, storage, threads);
+  if (serve->parsed()) return Serve(listen, storage, threads, campaign_flags);
   // Admin commands log only warnings, keeping stdout for their results.
   spdlog::set_level(spdlog::level::warn);
   if (migrate->parsed())
@@ -179,7 +206,9 @@ int Main(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);  // before any thread: libcurl's global state
   int rc = Main(argc, argv);
+  curl_global_cleanup();
   spdlog::shutdown();  // flushes the log
   return rc;
 }

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <variant>
 
+#include "api/campaigns.h"
+#include "api/channels.h"
 #include "api/events.h"
 #include "api/segments.h"
 #include "api/users.h"
@@ -101,6 +103,18 @@ void AddRoutes(http::Router& router, Services& services) {
   router.Add("POST", "/api/v1/segment/list", Api(services, ListSegments));
   router.Add("POST", "/api/v1/segment/count", Api(services, CountSegment));
   router.Add("POST", "/api/v1/segment/users", Api(services, SegmentUsers));
+
+  router.Add("POST", "/api/v1/channel/email", Api(services, PutEmailChannel));
+  router.Add("POST", "/api/v1/channel/sms", Api(services, PutSmsChannel));
+  router.Add("POST", "/api/v1/channel/get", Api(services, GetChannel));
+
+  router.Add("POST", "/api/v1/campaign/create", Api(services, CreateCampaign));
+  router.Add("POST", "/api/v1/campaign/update", Api(services, UpdateCampaign));
+  router.Add("POST", "/api/v1/campaign/get", Api(services, GetCampaign));
+  router.Add("POST", "/api/v1/campaign/list", Api(services, ListCampaigns));
+  router.Add("POST", "/api/v1/campaign/send", Api(services, SendCampaign));
+  router.Add("POST", "/api/v1/campaign/schedule", Api(services, ScheduleCampaign));
+  router.Add("POST", "/api/v1/campaign/cancel", Api(services, CancelCampaign));
 }
 
 }  // namespace cdp::api

@@ -20,20 +20,6 @@ namespace json = boost::json;
 inline constexpr size_t kDefaultBatch = 100;
 inline constexpr size_t kMaxBatch = 1000;
 
-Status OnlyKeys(const json::object& body, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [k, _] : body) {
-    bool ok = false;
-    for (auto a : allowed) ok = ok || k == a;
-    if (!ok) {
-      std::string list;
-      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      return InvalidArgument(
-          fmt::format("unknown field '{}'; this call takes {}", std::string_view(k), list));
-    }
-  }
-  return Status::Ok();
-}
-
 Result<std::string> SegmentId(const json::object& body) {
   const json::value* v = body.if_contains("segment_id");
   if (!v || !v->is_string() || v->get_string().empty())

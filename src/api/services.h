@@ -11,12 +11,17 @@
 #include "http/message.h"
 #include "store/store.h"
 
+namespace cdp::campaigns {
+class Engine;
+}
+
 namespace cdp::api {
 
 struct Services {
   store::Store& store;
   auth::Authenticator& auth;
   const Clock& clock;
+  campaigns::Engine* campaigns = nullptr;  // woken when a campaign becomes due; may be null
 };
 
 struct Call {

@@ -38,4 +38,18 @@ size_t Utf8Length(std::string_view s) {
   return n;
 }
 
+Status OnlyKeys(const boost::json::object& body, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [k, _] : body) {
+    bool ok = false;
+    for (auto a : allowed) ok = ok || k == a;
+    if (!ok) {
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      return InvalidArgument(
+          fmt::format("unknown field '{}'; this call takes {}", std::string_view(k), list));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace cdp

@@ -53,6 +53,65 @@ struct Segment {
   int64_t updated_at = 0;
 };
 
+// A campaign as stored. `target` and `content` are the JSON texts the API validated;
+// `status` is one of the kCampaign* names below.
+struct Campaign {
+  std::string brand_id;
+  std::string id;
+  std::string name;
+  std::string channel;  // "email" | "sms"
+  std::string target;
+  std::string content;
+  std::string status;
+  std::optional<int64_t> send_at;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+  std::optional<int64_t> started_at;
+  std::optional<int64_t> finished_at;
+  bool materialized = false;  // every recipient has a message row
+};
+inline constexpr std::string_view kCampaignDraft = "draft";
+inline constexpr std::string_view kCampaignScheduled = "scheduled";
+inline constexpr std::string_view kCampaignSending = "sending";
+inline constexpr std::string_view kCampaignSent = "sent";
+inline constexpr std::string_view kCampaignCancelled = "cancelled";
+
+// One recipient of a campaign: its delivery state. Keyed by (campaign, profile_id); an
+// explicit userId with no profile gets a negative profile_id of its own.
+struct Message {
+  int64_t profile_id = 0;
+  std::string user_id;
+  std::string status;  // kMessage* below
+  std::string reason;  // why skipped or failed
+  std::string address;
+  int attempts = 0;
+  int64_t next_attempt_at = 0;
+  std::string response;  // the provider's last answer
+  int64_t updated_at = 0;
+};
+inline constexpr std::string_view kMessageQueued = "queued";
+inline constexpr std::string_view kMessageSent = "sent";
+inline constexpr std::string_view kMessageFailed = "failed";
+inline constexpr std::string_view kMessageSkipped = "skipped";
+
+// A queued message due now, with its recipient's profile as it is at send time (absent
+// when the profile was deleted since).
+struct PendingMessage {
+  Message message;
+  std::optional<profiles::Profile> profile;
+};
+
+struct MessageCounts {
+  int64_t queued = 0, sent = 0, failed = 0, skipped = 0;
+  int64_t targeted() const { return queued + sent + failed + skipped; }
+  void Add(std::string_view status, int64_t n) {
+    if (status == kMessageQueued) queued += n;
+    if (status == kMessageSent) sent += n;
+    if (status == kMessageFailed) failed += n;
+    if (status == kMessageSkipped) skipped += n;
+  }
+};
+
 // A page of profiles in internal id order.
 struct ProfilePage {
   std::vector<profiles::Profile> profiles;
@@ -136,6 +195,40 @@ class Store {
   // The members with an internal id above `after_profile`, at most `limit`, in id order.
   virtual Result<ProfilePage> SegmentMembers(std::string_view brand_id, const segments::Node& rule,
                                              int64_t now, int64_t after_profile, size_t limit) = 0;
+
+  // Delivery channel settings: one JSON document per brand and channel, replaced whole.
+  virtual Status PutChannel(std::string_view brand_id, std::string_view channel,
+                            std::string_view config, int64_t now) = 0;
+  // nullopt when the brand has not configured the channel.
+  virtual Result<std::optional<std::string>> GetChannel(std::string_view brand_id,
+                                                        std::string_view channel) = 0;
+
+  // Campaigns. NotFound for an id the brand does not have.
+  virtual Status CreateCampaign(const Campaign& campaign) = 0;
+  virtual Result<Campaign> GetCampaign(std::string_view brand_id, std::string_view id) = 0;
+  // Newest first.
+  virtual Result<std::vector<Campaign>> ListCampaigns(std::string_view brand_id) = 0;
+  // Replaces every field of the stored campaign if its current status is one of `from`,
+  // else FailedPrecondition naming the current status. Saving status "cancelled" also turns
+  // the campaign's queued messages into skipped ones, in the same transaction.
+  virtual Status SaveCampaign(const Campaign& campaign, std::vector<std::string_view> from) = 0;
+  // The campaigns this node should work on now: scheduled ones due at `now` (made
+  // "sending") and sending ones whose lease is free, expired or already this node's. Each
+  // gets `node` as owner until `lease_until`. Across brands.
+  virtual Result<std::vector<Campaign>> ClaimCampaigns(std::string_view node, int64_t now,
+                                                       int64_t lease_until) = 0;
+  // Adds recipients; one already present for the campaign is left as it is.
+  virtual Status AddMessages(std::string_view brand_id, std::string_view campaign_id,
+                             const std::vector<Message>& messages) = 0;
+  // Queued messages with next_attempt_at <= now, oldest due first, at most `limit`.
+  virtual Result<std::vector<PendingMessage>> PendingMessages(std::string_view brand_id,
+                                                              std::string_view campaign_id,
+                                                              int64_t now, size_t limit) = 0;
+  // Stores the new state of each message (by profile_id), durably.
+  virtual Status RecordMessages(std::string_view brand_id, std::string_view campaign_id,
+                                const std::vector<Message>& messages) = 0;
+  virtual Result<MessageCounts> CountMessages(std::string_view brand_id,
+                                              std::string_view campaign_id) = 0;
 };
 
 }  // namespace cdp::store

@@ -165,6 +165,26 @@ class MockStore : public store::Store {
               (override));
   MOCK_METHOD(Result<store::ProfilePage>, SegmentMembers,
               (std::string_view, const segments::Node&, int64_t, int64_t, size_t), (override));
+  MOCK_METHOD(Status, PutChannel, (std::string_view, std::string_view, std::string_view, int64_t),
+              (override));
+  MOCK_METHOD(Result<std::optional<std::string>>, GetChannel, (std::string_view, std::string_view),
+              (override));
+  MOCK_METHOD(Status, CreateCampaign, (const store::Campaign&), (override));
+  MOCK_METHOD(Result<store::Campaign>, GetCampaign, (std::string_view, std::string_view),
+              (override));
+  MOCK_METHOD(Result<std::vector<store::Campaign>>, ListCampaigns, (std::string_view), (override));
+  MOCK_METHOD(Status, SaveCampaign, (const store::Campaign&, std::vector<std::string_view>),
+              (override));
+  MOCK_METHOD(Result<std::vector<store::Campaign>>, ClaimCampaigns,
+              (std::string_view, int64_t, int64_t), (override));
+  MOCK_METHOD(Status, AddMessages,
+              (std::string_view, std::string_view, const std::vector<store::Message>&), (override));
+  MOCK_METHOD(Result<std::vector<store::PendingMessage>>, PendingMessages,
+              (std::string_view, std::string_view, int64_t, size_t), (override));
+  MOCK_METHOD(Status, RecordMessages,
+              (std::string_view, std::string_view, const std::vector<store::Message>&), (override));
+  MOCK_METHOD(Result<store::MessageCounts>, CountMessages, (std::string_view, std::string_view),
+              (override));
 };
 
 class AuthenticatorCacheTest : public ::testing::Test {

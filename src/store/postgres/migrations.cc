@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "store/campaign_sql.h"
+
 #include <vector>
 
 namespace cdp::store::postgres {
@@ -114,6 +116,7 @@ CREATE TABLE segments (
 );
 CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
 )sql"},
+      {3, campaign_sql::kSchema},
   };
   return kMigrations;
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "store/campaign_sql.h"
+
 #include <string>
 #include <vector>
 
@@ -110,6 +112,7 @@ CREATE TABLE segments (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
 )sql"},
+      {4, campaign_sql::kSchema},
   };
   return kMigrations;
 }

@@ -19,6 +19,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "store/campaign_sql.h"
 #include "store/connection_pool.h"
 #include "store/group_commit.h"
 #include "store/sqlite/migrations.h"
@@ -32,10 +33,10 @@ namespace json = boost::json;
 using profiles::Field;
 using profiles::Profile;
 using profiles::ProfileKey;
-using sqlite::Db;
-using sqlite::Stmt;
 using sqlite::ChangeLog;
+using sqlite::Db;
 using sqlite::SegmentIndex;
+using sqlite::Stmt;
 
 // Profile columns in profiles::Field order.
 constexpr std::array<std::string_view, profiles::kFieldCount> kFieldColumns = {
@@ -58,13 +59,14 @@ const std::string& SelectProfileSql(ProfileKey::Kind kind) {
   return kind == ProfileKey::Kind::kUserId ? by_user : by_anon;
 }
 
-Profile ReadProfile(const Stmt& s) {
+// Reads the profile whose columns (ProfileColumns order) start at `col0`.
+Profile ReadProfile(const Stmt& s, int col0 = 0) {
   Profile p;
-  p.id = s.Int(0);
-  p.user_id = s.OptText(1);
-  p.anonymous_id = s.OptText(2);
+  p.id = s.Int(col0);
+  p.user_id = s.OptText(col0 + 1);
+  p.anonymous_id = s.OptText(col0 + 2);
   for (size_t i = 0; i < profiles::kFieldCount; ++i) {
-    int col = static_cast<int>(3 + i);
+    int col = col0 + static_cast<int>(3 + i);
     if (s.IsNull(col)) continue;
     if (profiles::Fields()[i].is_integer) {
       p.fields[i] = s.Int(col);
@@ -72,7 +74,7 @@ Profile ReadProfile(const Stmt& s) {
       p.fields[i] = s.Text(col);
     }
   }
-  int base = static_cast<int>(3 + profiles::kFieldCount);
+  int base = col0 + static_cast<int>(3 + profiles::kFieldCount);
   boost::system::error_code ec;
   json::value attrs = json::parse(s.Text(base), ec);
   if (!ec && attrs.is_object()) p.attributes = std::move(attrs.get_object());
@@ -89,6 +91,75 @@ Status NoSegment(std::string_view id) { return NotFound(fmt::format("no segment 
 
 Status SegmentNameTaken(std::string_view name) {
   return AlreadyExists(fmt::format("a segment named '{}' exists", name));
+}
+
+Status NoCampaign(std::string_view id) { return NotFound(fmt::format("no campaign '{}'", id)); }
+
+void BindOpt(Stmt& s, int i, const std::optional<int64_t>& v) {
+  if (v) {
+    s.Bind(i, *v);
+  } else {
+    s.BindNull(i);
+  }
+}
+
+std::optional<int64_t> OptInt(const Stmt& s, int col) {
+  return s.IsNull(col) ? std::nullopt : std::optional<int64_t>(s.Int(col));
+}
+
+Campaign ReadCampaign(const Stmt& s) {
+  Campaign c;
+  c.brand_id = s.Text(0);
+  c.id = s.Text(1);
+  c.name = s.Text(2);
+  c.channel = s.Text(3);
+  c.target = s.Text(4);
+  c.content = s.Text(5);
+  c.status = s.Text(6);
+  c.send_at = OptInt(s, 7);
+  c.created_at = s.Int(8);
+  c.updated_at = s.Int(9);
+  c.started_at = OptInt(s, 10);
+  c.finished_at = OptInt(s, 11);
+  c.materialized = s.Int(12) != 0;
+  return c;
+}
+
+// Binds every column of kInsertCampaign / kSaveCampaign ($1..$13).
+void BindCampaign(Stmt& s, const Campaign& c) {
+  s.Bind(1, c.brand_id).Bind(2, c.id).Bind(3, c.name).Bind(4, c.channel).Bind(5, c.target);
+  s.Bind(6, c.content).Bind(7, c.status);
+  BindOpt(s, 8, c.send_at);
+  s.Bind(9, c.created_at).Bind(10, c.updated_at);
+  BindOpt(s, 11, c.started_at);
+  BindOpt(s, 12, c.finished_at);
+  s.Bind(13, static_cast<int64_t>(c.materialized ? 1 : 0));
+}
+
+Message ReadMessage(const Stmt& s) {
+  Message m;
+  m.profile_id = s.Int(0);
+  m.user_id = s.Text(1);
+  m.status = s.Text(2);
+  m.reason = s.Text(3);
+  m.address = s.Text(4);
+  m.attempts = static_cast<int>(s.Int(5));
+  m.next_attempt_at = s.Int(6);
+  m.response = s.Text(7);
+  m.updated_at = s.Int(8);
+  return m;
+}
+
+// Reads all rows of `stmt` with `read`.
+template <typename T, typename F>
+Result<std::vector<T>> AllRows(Stmt& stmt, F read) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = stmt.Step();
+    if (!row.ok()) return std::move(row).take_status();
+    if (!*row) return out;
+    out.push_back(read(stmt));
+  }
 }
 
 Result<std::optional<Profile>> LoadProfile(Db& db, std::string_view brand_id, ProfileKey::Kind kind,
@@ -1044,6 +1115,195 @@ class SqliteStore final : public Store {
         p->Reset();
       }
       return page;
+    });
+  }
+
+  Status PutChannel(std::string_view brand_id, std::string_view channel, std::string_view config,
+                    int64_t now) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kPutChannel);
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      return stmt->Bind(1, brand_id).Bind(2, channel).Bind(3, config).Bind(4, now).Run();
+    });
+  }
+
+  Result<std::optional<std::string>> GetChannel(std::string_view brand_id,
+                                                std::string_view channel) override {
+    return Read([&](Db& db) -> Result<std::optional<std::string>> {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kGetChannel);
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id).Bind(2, channel);
+      auto row = stmt->Step();
+      if (!row.ok()) return std::move(row).take_status();
+      if (!*row) return std::optional<std::string>();
+      return std::optional<std::string>(stmt->Text(0));
+    });
+  }
+
+  Status CreateCampaign(const Campaign& c) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kInsertCampaign);
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      BindCampaign(*stmt, c);
+      return stmt->Run();
+    });
+  }
+
+  Result<Campaign> GetCampaign(std::string_view brand_id, std::string_view id) override {
+    return Read([&](Db& db) -> Result<Campaign> {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kGetCampaign);
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id).Bind(2, id);
+      auto row = stmt->Step();
+      if (!row.ok()) return std::move(row).take_status();
+      if (!*row) return NoCampaign(id);
+      return ReadCampaign(*stmt);
+    });
+  }
+
+  Result<std::vector<Campaign>> ListCampaigns(std::string_view brand_id) override {
+    return Read([&](Db& db) -> Result<std::vector<Campaign>> {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kListCampaigns);
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id);
+      return AllRows<Campaign>(*stmt, ReadCampaign);
+    });
+  }
+
+  Status SaveCampaign(const Campaign& c, std::vector<std::string_view> from) override {
+    std::string allowed;
+    for (auto f : from) allowed += (allowed.empty() ? "" : ",") + std::string(f);
+    return writer_.Submit([&](Db& db) -> Status {
+      static const std::string save = campaign_sql::ForSqlite(campaign_sql::kSaveCampaign);
+      auto stmt = db.Prepare(save);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      BindCampaign(*stmt, c);
+      CDP_RETURN_IF_ERROR(stmt->Bind(14, allowed).Run());
+      if (db.Changes() == 0) {
+        static const std::string status = campaign_sql::ForSqlite(campaign_sql::kCampaignStatus);
+        auto current = db.Prepare(status);
+        if (!current.ok()) return std::move(current).take_status();
+        current->Bind(1, c.brand_id).Bind(2, c.id);
+        auto row = current->Step();
+        if (!row.ok()) return std::move(row).take_status();
+        if (!*row) return NoCampaign(c.id);
+        return FailedPrecondition(fmt::format("campaign '{}' is {}", c.id, current->Text(0)));
+      }
+      if (c.status != kCampaignCancelled) return Status::Ok();
+      static const std::string skip = campaign_sql::ForSqlite(campaign_sql::kSkipQueuedMessages);
+      auto skipped = db.Prepare(skip);
+      if (!skipped.ok()) return std::move(skipped).take_status();
+      return skipped->Bind(1, c.brand_id).Bind(2, c.id).Bind(3, c.updated_at).Run();
+    });
+  }
+
+  Result<std::vector<Campaign>> ClaimCampaigns(std::string_view node, int64_t now,
+                                               int64_t lease_until) override {
+    std::vector<Campaign> claimed;
+    Status st = writer_.Submit([&](Db& db) -> Status {
+      claimed.clear();
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kClaimCampaigns);
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, now).Bind(2, node).Bind(3, lease_until);
+      auto rows = AllRows<Campaign>(*stmt, ReadCampaign);
+      if (!rows.ok()) return std::move(rows).take_status();
+      claimed = std::move(rows).value();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return claimed;
+  }
+
+  Status AddMessages(std::string_view brand_id, std::string_view campaign_id,
+                     const std::vector<Message>& messages) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kAddMessage);
+      for (const Message& m : messages) {
+        auto stmt = db.Prepare(sql);
+        if (!stmt.ok()) return std::move(stmt).take_status();
+        CDP_RETURN_IF_ERROR(stmt->Bind(1, brand_id)
+                                .Bind(2, campaign_id)
+                                .Bind(3, m.profile_id)
+                                .Bind(4, m.user_id)
+                                .Bind(5, m.status)
+                                .Bind(6, m.reason)
+                                .Bind(7, m.address)
+                                .Bind(8, static_cast<int64_t>(m.attempts))
+                                .Bind(9, m.next_attempt_at)
+                                .Bind(10, m.response)
+                                .Bind(11, m.updated_at)
+                                .Run());
+        stmt->Reset();
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<PendingMessage>> PendingMessages(std::string_view brand_id,
+                                                      std::string_view campaign_id, int64_t now,
+                                                      size_t limit) override {
+    return Read([&](Db& db) -> Result<std::vector<PendingMessage>> {
+      static const std::string sql =
+          campaign_sql::ForSqlite(campaign_sql::PendingMessagesSql(ProfileColumns("p.")));
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id)
+          .Bind(2, campaign_id)
+          .Bind(3, now)
+          .Bind(4, static_cast<int64_t>(limit));
+      return AllRows<PendingMessage>(*stmt, [](const Stmt& s) {
+        PendingMessage pm{ReadMessage(s), std::nullopt};
+        if (!s.IsNull(campaign_sql::kMessageColumnCount))
+          pm.profile = ReadProfile(s, campaign_sql::kMessageColumnCount);
+        return pm;
+      });
+    });
+  }
+
+  Status RecordMessages(std::string_view brand_id, std::string_view campaign_id,
+                        const std::vector<Message>& messages) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kRecordMessage);
+      for (const Message& m : messages) {
+        auto stmt = db.Prepare(sql);
+        if (!stmt.ok()) return std::move(stmt).take_status();
+        CDP_RETURN_IF_ERROR(stmt->Bind(1, brand_id)
+                                .Bind(2, campaign_id)
+                                .Bind(3, m.profile_id)
+                                .Bind(4, m.status)
+                                .Bind(5, m.reason)
+                                .Bind(6, m.address)
+                                .Bind(7, static_cast<int64_t>(m.attempts))
+                                .Bind(8, m.next_attempt_at)
+                                .Bind(9, m.response)
+                                .Bind(10, m.updated_at)
+                                .Run());
+        stmt->Reset();
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<MessageCounts> CountMessages(std::string_view brand_id,
+                                      std::string_view campaign_id) override {
+    return Read([&](Db& db) -> Result<MessageCounts> {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kCountMessages);
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id).Bind(2, campaign_id);
+      MessageCounts counts;
+      for (;;) {
+        auto row = stmt->Step();
+        if (!row.ok()) return std::move(row).take_status();
+        if (!*row) return counts;
+        counts.Add(stmt->Text(0), stmt->Int(1));
+      }
     });
   }
 

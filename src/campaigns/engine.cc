@@ -1,0 +1,383 @@
+#include "campaigns/engine.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <vector>
+
+#include "campaigns/campaign.h"
+#include "core/json.h"
+#include "delivery/email.h"
+#include "delivery/settings.h"
+#include "delivery/sms.h"
+#include "segments/rule.h"
+
+namespace cdp::campaigns {
+namespace {
+
+namespace json = boost::json;
+using delivery::Delivery;
+using store::Message;
+
+constexpr size_t kMaxResponseChars = 1000;
+constexpr size_t kMembersPage = 1000;
+
+// A channel the brand has not configured: every message fails, saying so.
+class Unconfigured final : public delivery::Sender {
+ public:
+  explicit Unconfigured(std::string why) : why_(std::move(why)) {}
+  Delivery Send(const delivery::Outgoing&) override {
+    return {Delivery::Outcome::kPermanent, why_};
+  }
+
+ private:
+  std::string why_;
+};
+
+struct Channel {
+  delivery::Pace pace;
+  std::function<std::unique_ptr<delivery::Sender>()> make_sender;
+};
+
+// The brand's settings for the campaign's channel, as stored now.
+Result<Channel> LoadChannel(store::Store& store, const store::Campaign& c) {
+  auto config = store.GetChannel(c.brand_id, c.channel);
+  if (!config.ok()) return std::move(config).take_status();
+  Channel ch;
+  if (!*config) {
+    std::string why =
+        fmt::format("the {} channel is not configured (/channel/{})", c.channel, c.channel);
+    ch.pace.connections = 1;
+    ch.make_sender = [why] { return std::make_unique<Unconfigured>(why); };
+    return ch;
+  }
+  auto doc = ParseJson(**config);
+  if (!doc.ok() || !doc->is_object()) return Internal("stored channel settings are not JSON");
+  if (c.channel == "email") {
+    auto s = delivery::ParseEmailSettings(doc->get_object());
+    if (!s.ok()) return std::move(s).take_status();
+    ch.pace = s->pace;
+    ch.make_sender = [s = *s] { return delivery::MakeSmtpSender(s); };
+  } else {
+    auto s = delivery::ParseSmsSettings(doc->get_object());
+    if (!s.ok()) return std::move(s).take_status();
+    ch.pace = s->pace;
+    ch.make_sender = [s = *s] { return delivery::MakeHttpSmsSender(s); };
+  }
+  return ch;
+}
+
+}  // namespace
+
+// Spaces sends of one brand and channel `1 / rate` seconds apart, across its campaigns.
+class Engine::Pacer {
+ public:
+  void Wait(double rate) {
+    if (rate <= 0) return;
+    const auto step = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(1.0 / rate));
+    std::chrono::steady_clock::time_point slot;
+    {
+      std::lock_guard lock(mu_);
+      slot = std::max(std::chrono::steady_clock::now(), next_);
+      next_ = slot + step;
+    }
+    std::this_thread::sleep_until(slot);
+  }
+
+ private:
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point next_{};
+};
+
+// One campaign being sent by this node.
+class Engine::Run {
+ public:
+  Run(Engine& engine, store::Campaign campaign) : e_(engine), c_(std::move(campaign)) {}
+
+  Status Go() {
+    auto content_doc = ParseJson(c_.content);
+    if (!content_doc.ok()) return Internal("stored content is not JSON");
+    auto content = ParseContent(c_.channel, *content_doc);
+    if (!content.ok()) return std::move(content).take_status();
+    content_ = std::move(content).value();
+    if (!c_.materialized) {
+      Status st = Materialize();
+      if (st.code() == Code::kFailedPrecondition) return Status::Ok();  // cancelled meanwhile
+      CDP_RETURN_IF_ERROR(st);
+    }
+    return Send();
+  }
+
+ private:
+  int64_t Now() const { return e_.clock_.NowMicros(); }
+
+  Message Recipient(const profiles::Profile& p) const {
+    Message m;
+    m.profile_id = p.id;
+    m.user_id = p.user_id.value_or("");
+    m.updated_at = m.next_attempt_at = Now();
+    if (auto why = Unreachable(c_.channel, p)) {
+      m.status = store::kMessageSkipped;
+      m.reason = *why;
+    } else {
+      m.status = store::kMessageQueued;
+      m.address = AddressOf(c_.channel, p);
+    }
+    return m;
+  }
+
+  // Writes one message row per recipient (idempotent: a resumed run adds only the missing
+  // ones), then marks the campaign materialized.
+  Status Materialize() {
+    auto target_doc = ParseJson(c_.target);
+    if (!target_doc.ok()) return Internal("stored target is not JSON");
+    auto target = ParseTarget(*target_doc);
+    if (!target.ok()) return std::move(target).take_status();
+    if (target->segment_id) {
+      CDP_RETURN_IF_ERROR(AddSegmentMembers(*target->segment_id));
+    } else {
+      std::vector<Message> rows;
+      for (size_t i = 0; i < target->user_ids.size(); ++i) {
+        const std::string& uid = target->user_ids[i];
+        auto p = e_.store_.GetProfile(c_.brand_id, {profiles::ProfileKey::Kind::kUserId, uid});
+        if (p.ok()) {
+          rows.push_back(Recipient(*p));
+        } else if (p.status().code() == Code::kNotFound) {
+          Message m;
+          m.profile_id = -static_cast<int64_t>(i + 1);
+          m.user_id = uid;
+          m.status = store::kMessageSkipped;
+          m.reason = "no such user";
+          m.updated_at = Now();
+          rows.push_back(std::move(m));
+        } else {
+          return p.status();
+        }
+        if (rows.size() == kMembersPage || i + 1 == target->user_ids.size()) {
+          CDP_RETURN_IF_ERROR(e_.store_.AddMessages(c_.brand_id, c_.id, rows));
+          rows.clear();
+        }
+      }
+    }
+    c_.materialized = true;
+    c_.updated_at = Now();
+    return e_.store_.SaveCampaign(c_, {store::kCampaignSending});
+  }
+
+  Status AddSegmentMembers(const std::string& segment_id) {
+    auto segment = e_.store_.GetSegment(c_.brand_id, segment_id);
+    if (segment.status().code() == Code::kNotFound) {
+      spdlog::warn("campaign {}/{}: segment {} was deleted; nobody to send to", c_.brand_id, c_.id,
+                   segment_id);
+      return Status::Ok();
+    }
+    if (!segment.ok()) return segment.status();
+    auto rules = ParseJson(segment->rules);
+    if (!rules.ok()) return Internal("stored rules are not JSON");
+    auto types = e_.store_.GetAttributeTypes(c_.brand_id);
+    if (!types.ok()) return types.status();
+    auto rule = segments::ParseRule(*rules, *types);
+    if (!rule.ok()) return rule.status();
+    const int64_t now = Now();
+    int64_t after = 0;
+    for (;;) {
+      auto page = e_.store_.SegmentMembers(c_.brand_id, *rule, now, after, kMembersPage);
+      if (!page.ok()) return page.status();
+      std::vector<Message> rows;
+      for (const auto& p : page->profiles) rows.push_back(Recipient(p));
+      if (!rows.empty()) CDP_RETURN_IF_ERROR(e_.store_.AddMessages(c_.brand_id, c_.id, rows));
+      if (!page->next_after) return Status::Ok();
+      after = *page->next_after;
+    }
+  }
+
+  // Rounds of due messages until none is queued, the campaign leaves "sending", or the
+  // engine stops. Each round is sent in parallel and fully recorded before the next is
+  // read, so no message is handed to two connections.
+  Status Send() {
+    auto channel = LoadChannel(e_.store_, c_);
+    if (!channel.ok()) return std::move(channel).take_status();
+    std::vector<std::unique_ptr<delivery::Sender>> senders;
+    for (int i = 0; i < channel->pace.connections; ++i) senders.push_back(channel->make_sender());
+    auto pacer = e_.PacerFor(c_.brand_id + "/" + c_.channel);
+    while (!e_.stopping_) {
+      auto current = e_.store_.GetCampaign(c_.brand_id, c_.id);
+      if (!current.ok()) return current.status();
+      if (current->status != store::kCampaignSending) return Status::Ok();
+      auto pending = e_.store_.PendingMessages(c_.brand_id, c_.id, Now(), e_.options_.batch);
+      if (!pending.ok()) return pending.status();
+      if (pending->empty()) {
+        auto counts = e_.store_.CountMessages(c_.brand_id, c_.id);
+        if (!counts.ok()) return counts.status();
+        if (counts->queued == 0) return Finish(*current);
+        std::this_thread::sleep_for(std::min(e_.options_.poll, e_.options_.retry_base));
+        continue;
+      }
+      std::atomic<size_t> next{0};
+      std::atomic<bool> failed{false};
+      Status failure;
+      std::mutex failure_mu;
+      auto work = [&](delivery::Sender& sender) {
+        for (size_t i; !e_.stopping_ && !failed && (i = next++) < pending->size();) {
+          Status st = Deliver(sender, *pacer, channel->pace, (*pending)[i]);
+          if (!st.ok()) {
+            std::lock_guard lock(failure_mu);
+            failure = st;
+            failed = true;
+          }
+        }
+      };
+      std::vector<std::thread> workers;
+      const size_t n = std::min(senders.size(), pending->size());
+      for (size_t k = 1; k < n; ++k) workers.emplace_back(work, std::ref(*senders[k]));
+      work(*senders[0]);
+      for (auto& w : workers) w.join();
+      if (failed) return failure;
+    }
+    return Status::Ok();
+  }
+
+  Status Finish(store::Campaign current) {
+    current.status = store::kCampaignSent;
+    current.finished_at = current.updated_at = Now();
+    Status st = e_.store_.SaveCampaign(current, {store::kCampaignSending});
+    return st.code() == Code::kFailedPrecondition ? Status::Ok() : st;
+  }
+
+  // Sends one message and records its outcome before returning.
+  Status Deliver(delivery::Sender& sender, Pacer& pacer, const delivery::Pace& pace,
+                 const store::PendingMessage& pm) {
+    Message m = pm.message;
+    const std::optional<std::string> unreachable = pm.profile
+                                                       ? Unreachable(c_.channel, *pm.profile)
+                                                       : std::optional<std::string>("user deleted");
+    if (unreachable) {
+      m.status = store::kMessageSkipped;
+      m.reason = *unreachable;
+    } else {
+      const profiles::Profile& p = *pm.profile;
+      delivery::Outgoing out;
+      out.to = AddressOf(c_.channel, p);
+      out.subject = content_.subject.Render(p, false);
+      out.html = content_.html.Render(p, true);
+      out.text = content_.text.Render(p, false);
+      out.from = content_.from;
+      out.reply_to = content_.reply_to;
+      out.message_id = fmt::format("{}.{}@cdp", c_.id, m.profile_id);
+      pacer.Wait(pace.rate_per_second);
+      const Delivery d = sender.Send(out);
+      m.attempts += 1;
+      m.address = out.to;
+      m.response = d.response.substr(0, kMaxResponseChars);
+      m.reason.clear();
+      if (d.outcome == Delivery::Outcome::kSent) {
+        m.status = store::kMessageSent;
+      } else if (d.outcome == Delivery::Outcome::kPermanent) {
+        m.status = store::kMessageFailed;
+        m.reason = "refused by the provider";
+      } else if (m.attempts >= e_.options_.max_attempts) {
+        m.status = store::kMessageFailed;
+        m.reason = fmt::format("gave up after {} attempts", m.attempts);
+      } else {
+        m.status = store::kMessageQueued;
+        m.reason = "retrying";
+        auto delay = e_.options_.retry_base * (int64_t{1} << std::min(m.attempts - 1, 20));
+        delay = std::min<std::chrono::milliseconds>(delay, e_.options_.retry_cap);
+        m.next_attempt_at = Now() + delay.count() * 1000;
+      }
+    }
+    m.updated_at = Now();
+    return e_.store_.RecordMessages(c_.brand_id, c_.id, {m});
+  }
+
+  Engine& e_;
+  store::Campaign c_;
+  Content content_;
+};
+
+Engine::Engine(store::Store& store, const Clock& clock, EngineOptions options)
+    : store_(store), clock_(clock), options_(std::move(options)) {}
+
+Engine::~Engine() { Stop(); }
+
+void Engine::Start() {
+  if (!loop_.joinable()) loop_ = std::thread([this] { Loop(); });
+}
+
+void Engine::Stop() {
+  stopping_ = true;
+  cv_.notify_all();
+  if (loop_.joinable()) loop_.join();
+  std::map<std::string, std::thread> running;
+  {
+    std::lock_guard lock(mu_);
+    running.swap(running_);
+  }
+  for (auto& [_, t] : running) t.join();
+}
+
+void Engine::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+std::shared_ptr<Engine::Pacer> Engine::PacerFor(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto& p = pacers_[key];
+  if (!p) p = std::make_shared<Pacer>();
+  return p;
+}
+
+void Engine::Reap() {
+  std::vector<std::thread> done;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& key : finished_) {
+      auto it = running_.find(key);
+      if (it == running_.end()) continue;
+      done.push_back(std::move(it->second));
+      running_.erase(it);
+    }
+    finished_.clear();
+  }
+  for (auto& t : done) t.join();
+}
+
+void Engine::Loop() {
+  while (!stopping_) {
+    Reap();
+    const int64_t now = clock_.NowMicros();
+    const int64_t lease =
+        std::chrono::duration_cast<std::chrono::microseconds>(options_.lease).count();
+    auto claimed = store_.ClaimCampaigns(options_.node, now, now + lease);
+    if (!claimed.ok()) spdlog::warn("campaigns: cannot claim work: {}", claimed.status().message());
+    std::unique_lock lock(mu_);
+    for (auto& c : claimed.ok() ? *claimed : std::vector<store::Campaign>()) {
+      const std::string key = c.brand_id + "/" + c.id;
+      if (running_.contains(key) || running_.size() >= options_.max_running) continue;
+      if (auto it = cooldown_.find(key); it != cooldown_.end()) {
+        if (std::chrono::steady_clock::now() < it->second) continue;
+        cooldown_.erase(it);
+      }
+      running_[key] = std::thread([this, key, c = std::move(c)] {
+        Status st = Run(*this, c).Go();
+        std::lock_guard done_lock(mu_);
+        if (!st.ok()) {
+          spdlog::error("campaign {}: {} (retrying in 5 s)", key, st.message());
+          cooldown_[key] = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        }
+        finished_.insert(key);
+        cv_.notify_all();
+      });
+    }
+    cv_.wait_for(lock, options_.poll, [&] { return stopping_ || woken_; });
+    woken_ = false;
+  }
+}
+
+}  // namespace cdp::campaigns

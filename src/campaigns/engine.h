@@ -1,0 +1,80 @@
+// Engine: the background worker that sends campaigns.
+//
+// A loop claims work from the store every `poll` (scheduled campaigns that are due, and
+// sending ones whose lease is free) and runs each claimed campaign on its own thread:
+// recipients are written once as message rows (the target's membership when sending
+// starts), then sent through `connections` provider connections in parallel, each
+// message's outcome recorded durably right after its provider answered. A restart resumes
+// from those rows, so only a message in flight at the instant of a crash (at most one per
+// connection) can go out twice. Transient failures are retried with exponential backoff;
+// each campaign has its own connections, so a broken channel or brand stalls only itself.
+// Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "store/store.h"
+
+namespace cdp::campaigns {
+
+struct EngineOptions {
+  // Who holds a campaign's lease. Nodes sharing a database need distinct names; a node
+  // restarted under its old name takes its campaigns back at once, others wait for the lease.
+  std::string node = "local";
+  std::chrono::milliseconds poll{250};
+  std::chrono::milliseconds lease{30000};
+  // Backoff after the k-th transient failure: retry_base * 2^(k-1), at most retry_cap.
+  std::chrono::milliseconds retry_base{2000};
+  std::chrono::milliseconds retry_cap{600000};
+  int max_attempts = 6;
+  size_t batch = 200;       // messages fetched per round
+  size_t max_running = 16;  // campaigns sent at once by this node
+};
+
+class Engine {
+ public:
+  Engine(store::Store& store, const Clock& clock, EngineOptions options);
+  ~Engine();  // Stop()
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  void Start();
+  // Finishes the message each connection is on, then returns; the rest resumes on restart.
+  void Stop();
+  // Looks for work now rather than at the next poll (after a send or a schedule).
+  void Wake();
+
+ private:
+  class Pacer;
+  class Run;
+
+  void Loop();
+  void Reap();
+  std::shared_ptr<Pacer> PacerFor(const std::string& key);
+
+  store::Store& store_;
+  const Clock& clock_;
+  const EngineOptions options_;
+  std::atomic<bool> stopping_{false};
+  std::thread loop_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+  std::map<std::string, std::thread> running_;                             // by brand/id
+  std::set<std::string> finished_;                                         // runs to join
+  std::map<std::string, std::chrono::steady_clock::time_point> cooldown_;  // after a failed run
+  std::map<std::string, std::shared_ptr<Pacer>> pacers_;                   // by brand/channel
+};
+
+}  // namespace cdp::campaigns

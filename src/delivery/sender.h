@@ -1,0 +1,36 @@
+// Sender: hands one rendered message to a channel's provider and classifies the answer.
+// One Sender holds one provider connection (reused from message to message) and is used by
+// one thread at a time.
+#pragma once
+
+#include <string>
+
+namespace cdp::delivery {
+
+struct Outgoing {
+  std::string to;  // email address or E.164 number
+  std::string from;
+  std::string reply_to;
+  std::string subject;
+  std::string html;
+  std::string text;
+  std::string message_id;  // unique per campaign and recipient
+};
+
+struct Delivery {
+  enum class Outcome {
+    kSent,       // the provider accepted the message
+    kTransient,  // worth retrying: SMTP 4xx, HTTP 429/5xx, timeouts, refused connections
+    kPermanent,  // SMTP 5xx, other HTTP 4xx
+  };
+  Outcome outcome = Outcome::kSent;
+  std::string response;  // the provider's answer, for the message record
+};
+
+class Sender {
+ public:
+  virtual ~Sender() = default;
+  virtual Delivery Send(const Outgoing& message) = 0;
+};
+
+}  // namespace cdp::delivery
