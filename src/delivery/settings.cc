@@ -50,7 +50,12 @@ Status ReadPace(const json::object& body, Pace& pace) {
 
 void PaceToJson(const Pace& pace, json::object& out) {
   out["connections"] = pace.connections;
-  out["rate_per_second"] = pace.rate_per_second;
+  // Whole rates print as integers (Boost.JSON would write 5.0 as 5E0).
+  if (pace.rate_per_second == std::floor(pace.rate_per_second)) {
+    out["rate_per_second"] = static_cast<int64_t>(pace.rate_per_second);
+  } else {
+    out["rate_per_second"] = pace.rate_per_second;
+  }
   out["timeout_seconds"] = pace.timeout_seconds;
 }
 

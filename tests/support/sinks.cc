@@ -1,0 +1,79 @@
+#include "support/sinks.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json/parse.hpp>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+namespace cdp::testing {
+
+SinkProcess::SinkProcess(const std::string& script, const std::string& dir,
+                         const std::string& answers)
+    : out_path_(dir + "/" + script + ".jsonl") {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  const std::string path = std::string(CDP_TEST_SUPPORT_DIR) + "/" + script;
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(fds[1], 1);
+    const char* argv[] = {"/usr/bin/python3", path.c_str(), out_path_.c_str(), answers.c_str(),
+                          nullptr};
+    ::execv(argv[0], const_cast<char* const*>(argv));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  std::string line;
+  pollfd p{fds[0], POLLIN, 0};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[64];
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n <= 0) break;
+    line.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  try {
+    port_ = static_cast<uint16_t>(std::stoi(line));
+  } catch (...) {
+    throw std::runtime_error(script + " did not start (is python3-aiosmtpd installed?)");
+  }
+}
+
+SinkProcess::~SinkProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+std::vector<boost::json::value> SinkProcess::Records() const {
+  std::vector<boost::json::value> out;
+  std::ifstream in(out_path_);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(boost::json::parse(line));
+  return out;
+}
+
+std::vector<boost::json::value> SinkProcess::WaitFor(size_t n, std::chrono::seconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto records = Records();
+    if (records.size() >= n || std::chrono::steady_clock::now() > deadline) return records;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+SmtpSink::SmtpSink(const std::string& dir, const std::string& answers)
+    : SinkProcess("smtp_sink.py", dir, answers) {}
+
+HttpSink::HttpSink(const std::string& dir, const std::string& answers)
+    : SinkProcess("http_sink.py", dir, answers) {}
+
+}  // namespace cdp::testing
