@@ -68,6 +68,74 @@ Result<Channel> LoadChannel(store::Store& store, const store::Campaign& c) {
   return ch;
 }
 
+// Writes message outcomes for the connections of one campaign, many per transaction. Each
+// connection hands over a message's outcome and may send its next message meanwhile, but
+// waits for that outcome to be durable before handing over the next: so at any instant a
+// connection has at most one message in flight and one sent but not yet recorded, the two
+// that a crash could send again.
+class Recorder {
+ public:
+  Recorder(store::Store& store, std::string brand_id, std::string campaign_id)
+      : store_(store),
+        brand_id_(std::move(brand_id)),
+        campaign_id_(std::move(campaign_id)),
+        thread_([this] { Loop(); }) {}
+  ~Recorder() {
+    {
+      std::lock_guard lock(mu_);
+      closing_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // Queues `m`; returns the ticket to Wait on.
+  uint64_t Add(Message m) {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(m));
+    cv_.notify_all();
+    return ++added_;
+  }
+
+  // Blocks until the message with `ticket` (and every earlier one) is durable.
+  Status Wait(uint64_t ticket) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return durable_ >= ticket || !error_.ok(); });
+    return error_;
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      std::vector<Message> batch;
+      batch.swap(queue_);
+      const uint64_t upto = added_;
+      lock.unlock();
+      Status st = store_.RecordMessages(brand_id_, campaign_id_, batch);
+      lock.lock();
+      if (st.ok()) {
+        durable_ = upto;
+      } else if (error_.ok()) {
+        error_ = st;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  store::Store& store_;
+  const std::string brand_id_, campaign_id_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Message> queue_;
+  uint64_t added_ = 0, durable_ = 0;
+  Status error_;
+  bool closing_ = false;
+  std::thread thread_;  // last: starts once the rest is ready
+};
+
 }  // namespace
 
 // Spaces sends of one brand and channel `1 / rate` seconds apart, across its campaigns.
@@ -103,9 +171,14 @@ class Engine::Run {
     if (!content.ok()) return std::move(content).take_status();
     content_ = std::move(content).value();
     if (!c_.materialized) {
+      const auto start = std::chrono::steady_clock::now();
       Status st = Materialize();
       if (st.code() == Code::kFailedPrecondition) return Status::Ok();  // cancelled meanwhile
       CDP_RETURN_IF_ERROR(st);
+      spdlog::info("campaign {}/{}: recipients written in {} ms", c_.brand_id, c_.id,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - start)
+                       .count());
     }
     return Send();
   }
@@ -219,14 +292,23 @@ class Engine::Run {
       std::atomic<bool> failed{false};
       Status failure;
       std::mutex failure_mu;
+      Recorder recorder(e_.store_, c_.brand_id, c_.id);
       auto work = [&](delivery::Sender& sender) {
+        uint64_t previous = 0;
         for (size_t i; !e_.stopping_ && !failed && (i = next++) < pending->size();) {
-          Status st = Deliver(sender, *pacer, channel->pace, (*pending)[i]);
+          Message m = Deliver(sender, *pacer, channel->pace, (*pending)[i]);
+          Status st = previous ? recorder.Wait(previous) : Status::Ok();
+          previous = recorder.Add(std::move(m));
           if (!st.ok()) {
             std::lock_guard lock(failure_mu);
             failure = st;
             failed = true;
           }
+        }
+        if (Status st = previous ? recorder.Wait(previous) : Status::Ok(); !st.ok()) {
+          std::lock_guard lock(failure_mu);
+          failure = st;
+          failed = true;
         }
       };
       std::vector<std::thread> workers;
@@ -243,12 +325,16 @@ class Engine::Run {
     current.status = store::kCampaignSent;
     current.finished_at = current.updated_at = Now();
     Status st = e_.store_.SaveCampaign(current, {store::kCampaignSending});
+    if (st.ok())
+      spdlog::info("campaign {}/{}: sent in {:.1f} s", c_.brand_id, c_.id,
+                   (*current.finished_at - current.started_at.value_or(*current.finished_at)) /
+                       1e6);
     return st.code() == Code::kFailedPrecondition ? Status::Ok() : st;
   }
 
-  // Sends one message and records its outcome before returning.
-  Status Deliver(delivery::Sender& sender, Pacer& pacer, const delivery::Pace& pace,
-                 const store::PendingMessage& pm) {
+  // Sends one message; returns its new state, to be recorded.
+  Message Deliver(delivery::Sender& sender, Pacer& pacer, const delivery::Pace& pace,
+                  const store::PendingMessage& pm) {
     Message m = pm.message;
     const std::optional<std::string> unreachable = pm.profile
                                                        ? Unreachable(c_.channel, *pm.profile)
@@ -289,7 +375,7 @@ class Engine::Run {
       }
     }
     m.updated_at = Now();
-    return e_.store_.RecordMessages(c_.brand_id, c_.id, {m});
+    return m;
   }
 
   Engine& e_;

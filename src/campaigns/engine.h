@@ -3,10 +3,11 @@
 // A loop claims work from the store every `poll` (scheduled campaigns that are due, and
 // sending ones whose lease is free) and runs each claimed campaign on its own thread:
 // recipients are written once as message rows (the target's membership when sending
-// starts), then sent through `connections` provider connections in parallel, each
-// message's outcome recorded durably right after its provider answered. A restart resumes
-// from those rows, so only a message in flight at the instant of a crash (at most one per
-// connection) can go out twice. Transient failures are retried with exponential backoff;
+// starts), then sent through `connections` provider connections in parallel. A message's
+// outcome is recorded (many per transaction) while its connection sends the next one, and
+// is durable before that connection starts a third. A restart resumes from those rows, so a
+// crash can send again at most two messages per connection: the one in flight and the one
+// sent just before it. Transient failures are retried with exponential backoff;
 // each campaign has its own connections, so a broken channel or brand stalls only itself.
 // Thread-safe.
 #pragma once
@@ -37,7 +38,7 @@ struct EngineOptions {
   std::chrono::milliseconds retry_base{2000};
   std::chrono::milliseconds retry_cap{600000};
   int max_attempts = 6;
-  size_t batch = 200;       // messages fetched per round
+  size_t batch = 1000;      // messages fetched per round
   size_t max_running = 16;  // campaigns sent at once by this node
 };
 
