@@ -76,6 +76,7 @@ std::unique_ptr<cdp::store::Store> OpenStoreOrExit(const StorageFlags& storage, 
 struct CampaignFlags {
   std::string node;  // default: "local" on SQLite, a random name on PostgreSQL
   int retry_base_ms = 2000;
+  std::string public_url;  // default: http:// and the listen address
 };
 
 int Serve(const std::string& listen, const StorageFlags& storage, int threads,
@@ -94,8 +95,16 @@ int Serve(const std::string& listen, const StorageFlags& storage, int threads,
                         : storage.postgres()         ? "node-" + cdp::RandomHex(6)
                                                      : "local";
   engine_options.retry_base = std::chrono::milliseconds(campaign_flags.retry_base_ms);
-  cdp::campaigns::Engine engine(*store, clock, engine_options);
-  cdp::api::Services services{*store, authenticator, clock, &engine};
+  // The key signing tracking links: one per installation, so that every node (and every
+  // restart) accepts the links of every other.
+  auto link_key = store->GetOrCreateSecret("tracking_links", cdp::RandomHex(32));
+  if (!link_key.ok()) {
+    spdlog::error("cannot read the link-signing key: {}", link_key.status().message());
+    return 1;
+  }
+  cdp::campaigns::Links links(*link_key, "");
+  cdp::campaigns::Engine engine(*store, clock, links, engine_options);
+  cdp::api::Services services{*store, authenticator, clock, &engine, &links};
   cdp::http::Router router;
   cdp::api::AddRoutes(router, services);
   cdp::http::Server server(options, router);
@@ -103,8 +112,14 @@ int Serve(const std::string& listen, const StorageFlags& storage, int threads,
     spdlog::error("{}", st.message());
     return 1;
   }
-  spdlog::info("listening on {}:{} {} threads={}", options.address, server.port(),
-               storage.Describe(), threads);
+  const std::string host = options.address.find(':') != std::string::npos
+                               ? "[" + options.address + "]"
+                               : options.address;
+  links = cdp::campaigns::Links(*link_key, !campaign_flags.public_url.empty()
+                                               ? campaign_flags.public_url
+                                               : fmt::format("http://{}:{}", host, server.port()));
+  spdlog::info("listening on {}:{} {} threads={} public_url={}", options.address, server.port(),
+               storage.Describe(), threads, links.public_url());
   spdlog::default_logger()->flush();  // scripts and supervisors wait for this line
   engine.Start();
   server.Run();
@@ -152,6 +167,15 @@ int Main(int argc, char** argv) {
                    "after each)")
       ->check(CLI::Range(10, 3600000))
       ->capture_default_str();
+  serve
+      ->add_option("--public-url", campaign_flags.public_url,
+                   "where recipients reach this server, for tracking, unsubscribe and receipt "
+                   "links in messages (default: http:// and the listen address)")
+      ->check([](const std::string& url) {
+        return url.starts_with("http://") || url.starts_with("https://")
+                   ? std::string()
+                   : std::string("must start with http:// or https://");
+      });
 
   bool as_json = false;
   auto* brand = app.add_subcommand("brand", "manage brands");

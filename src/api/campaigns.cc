@@ -42,6 +42,9 @@ Status Validate(const store::Campaign& c, Services& services) {
   if (!target_doc.ok()) return target_doc.status();
   auto target = campaigns::ParseTarget(*target_doc);
   if (!target.ok()) return target.status();
+  auto options = ParseJson(c.options);
+  if (!options.ok()) return options.status();
+  if (auto parsed = campaigns::ParseOptions(*options); !parsed.ok()) return parsed.status();
   if (target->segment_id) {
     auto segment = services.store.GetSegment(c.brand_id, *target->segment_id);
     if (segment.status().code() == Code::kNotFound)
@@ -64,6 +67,14 @@ Status ApplyFields(const json::object& body, store::Campaign& c) {
   }
   if (const json::value* v = body.if_contains("target")) c.target = json::serialize(*v);
   if (const json::value* v = body.if_contains("content")) c.content = json::serialize(*v);
+  if (body.contains("tracking") || body.contains("conversion")) {
+    auto stored = ParseJson(c.options);
+    json::object options =
+        stored.ok() && stored->is_object() ? stored->get_object() : json::object();
+    for (auto key : {"tracking", "conversion"})
+      if (const json::value* v = body.if_contains(key)) options[key] = *v;
+    c.options = json::serialize(options);
+  }
   return Status::Ok();
 }
 
@@ -76,22 +87,28 @@ Result<json::object> CampaignToJson(const store::Campaign& c, Services& services
   if (!counts.ok()) return counts.status();
   auto target = ParseJson(c.target);
   auto content = ParseJson(c.content);
-  return json::object{{"campaign_id", c.id},
-                      {"name", c.name},
-                      {"channel", c.channel},
-                      {"status", c.status},
-                      {"target", target.ok() ? *target : json::value(nullptr)},
-                      {"content", content.ok() ? *content : json::value(nullptr)},
-                      {"send_at", OptTime(c.send_at)},
-                      {"created_at", FormatTimestamp(c.created_at)},
-                      {"updated_at", FormatTimestamp(c.updated_at)},
-                      {"started_at", OptTime(c.started_at)},
-                      {"finished_at", OptTime(c.finished_at)},
-                      {"counts", json::object{{"targeted", counts->targeted()},
-                                              {"queued", counts->queued},
-                                              {"sent", counts->sent},
-                                              {"failed", counts->failed},
-                                              {"skipped", counts->skipped}}}};
+  auto options_doc = ParseJson(c.options);
+  auto options = options_doc.ok() ? campaigns::ParseOptions(*options_doc)
+                                  : Result<campaigns::Options>(options_doc.status());
+  json::object out{{"campaign_id", c.id},
+                   {"name", c.name},
+                   {"channel", c.channel},
+                   {"status", c.status},
+                   {"target", target.ok() ? *target : json::value(nullptr)},
+                   {"content", content.ok() ? *content : json::value(nullptr)},
+                   {"send_at", OptTime(c.send_at)},
+                   {"created_at", FormatTimestamp(c.created_at)},
+                   {"updated_at", FormatTimestamp(c.updated_at)},
+                   {"started_at", OptTime(c.started_at)},
+                   {"finished_at", OptTime(c.finished_at)},
+                   {"counts", json::object{{"targeted", counts->targeted()},
+                                           {"queued", counts->queued},
+                                           {"sent", counts->sent},
+                                           {"failed", counts->failed},
+                                           {"skipped", counts->skipped}}}};
+  if (options.ok())
+    for (auto& [k, v] : campaigns::OptionsToJson(*options)) out[k] = v;
+  return out;
 }
 
 http::Response Answer(const store::Campaign& c, Services& services, std::string_view message) {
@@ -122,7 +139,9 @@ http::Response Transition(store::Campaign& c, Services& services,
 }  // namespace
 
 http::Response CreateCampaign(const Call& call, Services& services) {
-  if (Status st = OnlyKeys(call.body, {"name", "channel", "target", "content"}); !st.ok())
+  if (Status st =
+          OnlyKeys(call.body, {"name", "channel", "target", "content", "tracking", "conversion"});
+      !st.ok())
     return http::ErrorResponse(st);
   for (auto key : {"name", "channel", "target", "content"})
     if (!call.body.contains(key))
@@ -141,11 +160,13 @@ http::Response CreateCampaign(const Call& call, Services& services) {
 }
 
 http::Response UpdateCampaign(const Call& call, Services& services) {
-  auto c = Load(call, services, {"campaign_id", "name", "channel", "target", "content"});
+  auto c = Load(call, services,
+                {"campaign_id", "name", "channel", "target", "content", "tracking", "conversion"});
   if (!c.ok()) return http::ErrorResponse(c.status());
   if (call.body.size() == 1)
     return http::ErrorResponse(
-        InvalidArgument("nothing to update: give name, channel, target and/or content"));
+        InvalidArgument("nothing to update: give name, channel, target, content, tracking "
+                        "and/or conversion"));
   if (Status st = ApplyFields(call.body, *c); !st.ok()) return http::ErrorResponse(st);
   if (Status st = Validate(*c, services); !st.ok()) return http::ErrorResponse(st);
   return Transition(*c, services, {store::kCampaignDraft, store::kCampaignScheduled},

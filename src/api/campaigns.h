@@ -8,9 +8,10 @@
 
 namespace cdp::api {
 
-// POST /api/v1/campaign/create: {"name","channel","target","content"} -> {"campaign_id"}.
+// POST /api/v1/campaign/create: {"name","channel","target","content"} and optionally
+// "tracking" (bool) and "conversion" ({"event_name","within_days"}) -> {"campaign_id"}.
 http::Response CreateCampaign(const Call& call, Services& services);
-// POST /api/v1/campaign/update: {"campaign_id", name?, channel?, target?, content?}, while
+// POST /api/v1/campaign/update: {"campaign_id" and any field of create}, while
 // draft or scheduled -> the campaign.
 http::Response UpdateCampaign(const Call& call, Services& services);
 // POST /api/v1/campaign/get: {"campaign_id"} -> the campaign with its counts.

@@ -6,6 +6,8 @@
 #include "api/campaigns.h"
 #include "api/channels.h"
 #include "api/events.h"
+#include "api/feedback.h"
+#include "api/reports.h"
 #include "api/segments.h"
 #include "api/users.h"
 #include "core/json.h"
@@ -115,6 +117,21 @@ void AddRoutes(http::Router& router, Services& services) {
   router.Add("POST", "/api/v1/campaign/send", Api(services, SendCampaign));
   router.Add("POST", "/api/v1/campaign/schedule", Api(services, ScheduleCampaign));
   router.Add("POST", "/api/v1/campaign/cancel", Api(services, CancelCampaign));
+  router.Add("POST", "/api/v1/message/bounce", Api(services, ReportBounce));
+
+  router.Add("POST", "/api/v1/report/campaign", Api(services, ReportCampaign));
+  router.Add("POST", "/api/v1/report/campaigns", Api(services, ReportCampaigns));
+  router.Add("POST", "/api/v1/report/timeline", Api(services, ReportTimeline));
+
+  // The links in messages: public, each authenticated by its own signature.
+  auto link = [&services](http::Response (*handler)(const http::Request&, Services&)) {
+    return [&services, handler](const http::Request& req) { return handler(req, services); };
+  };
+  router.AddPrefix("GET", "/t/o/", link(TrackOpen));
+  router.AddPrefix("GET", "/t/c/", link(TrackClick));
+  router.AddPrefix("GET", "/u/", link(ShowUnsubscribe));
+  router.AddPrefix("POST", "/u/", link(Unsubscribe));
+  router.AddPrefix("POST", "/hooks/sms/", link(SmsStatus));
 }
 
 }  // namespace cdp::api

@@ -13,6 +13,7 @@
 
 namespace cdp::campaigns {
 class Engine;
+class Links;
 }
 
 namespace cdp::api {
@@ -22,6 +23,7 @@ struct Services {
   auth::Authenticator& auth;
   const Clock& clock;
   campaigns::Engine* campaigns = nullptr;  // woken when a campaign becomes due; may be null
+  const campaigns::Links* links = nullptr;  // verifies tracking and unsubscribe links
 };
 
 struct Call {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <charconv>
 #include <set>
 
 #include "core/json.h"
@@ -45,6 +46,65 @@ std::string Text(const profiles::Profile& p, Field f) {
 }  // namespace
 
 bool IsChannel(std::string_view channel) { return channel == "email" || channel == "sms"; }
+
+std::string MessageId(std::string_view campaign_id, int64_t profile_id) {
+  return fmt::format("{}.{}@cdp", campaign_id, profile_id);
+}
+
+std::optional<MessageKey> ParseMessageId(std::string_view id) {
+  while (!id.empty() && id.front() == ' ') id.remove_prefix(1);
+  while (!id.empty() && id.back() == ' ') id.remove_suffix(1);
+  if (id.size() >= 2 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);
+  if (!id.ends_with("@cdp")) return std::nullopt;
+  id.remove_suffix(4);
+  const size_t dot = id.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  MessageKey key{std::string(id.substr(0, dot)), 0};
+  const std::string_view num = id.substr(dot + 1);
+  auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), key.profile_id);
+  if (ec != std::errc() || p != num.data() + num.size() || num.empty()) return std::nullopt;
+  return key;
+}
+
+Result<Options> ParseOptions(const json::value& doc) {
+  if (!doc.is_object()) return InvalidArgument("options: must be an object");
+  const json::object& obj = doc.get_object();
+  Options o;
+  if (const json::value* v = obj.if_contains("tracking")) {
+    if (!v->is_bool()) return InvalidArgument("tracking: must be true or false");
+    o.tracking = v->get_bool();
+  }
+  if (const json::value* v = obj.if_contains("conversion"); v && !v->is_null()) {
+    const std::string shape =
+        fmt::format(R"(conversion: must be null or {{"event_name":"...","within_days":1..{}}})",
+                    kMaxConversionDays);
+    if (!v->is_object()) return InvalidArgument(shape);
+    const json::object& c = v->get_object();
+    if (Status st = OnlyKeys(c, {"event_name", "within_days"}); !st.ok())
+      return InvalidArgument(fmt::format("conversion: {}", st.message()));
+    const json::value* name = c.if_contains("event_name");
+    if (!name || !name->is_string() || name->get_string().empty() ||
+        name->get_string().size() >= 50)
+      return InvalidArgument("conversion.event_name: must be an event name (1 to 49 characters)");
+    o.conversion_event = std::string(name->get_string());
+    if (const json::value* days = c.if_contains("within_days")) {
+      if (!days->is_int64() || days->get_int64() < 1 || days->get_int64() > kMaxConversionDays)
+        return InvalidArgument(
+            fmt::format("conversion.within_days: must be a whole number of days from 1 to {}",
+                        kMaxConversionDays));
+      o.conversion_days = static_cast<int>(days->get_int64());
+    }
+  }
+  return o;
+}
+
+json::object OptionsToJson(const Options& o) {
+  json::value conversion = nullptr;
+  if (o.conversion_event)
+    conversion =
+        json::object{{"event_name", *o.conversion_event}, {"within_days", o.conversion_days}};
+  return json::object{{"tracking", o.tracking}, {"conversion", std::move(conversion)}};
+}
 
 Result<Target> ParseTarget(const json::value& target) {
   static constexpr const char* kShape =

@@ -36,6 +36,29 @@ struct Content {
 };
 Result<Content> ParseContent(std::string_view channel, const boost::json::value& content);
 
+// How a campaign is followed up, stored as {"tracking": bool, "conversion": null |
+// {"event_name": "...", "within_days": N}}; the API takes the same two keys at the top
+// level of /campaign/create and /campaign/update.
+inline constexpr int kMaxConversionDays = 90;
+struct Options {
+  bool tracking = true;  // email: open pixel and click redirects
+  std::optional<std::string> conversion_event;
+  int conversion_days = 7;
+};
+// Missing keys keep their defaults; errors name the key.
+Result<Options> ParseOptions(const boost::json::value& options);
+boost::json::object OptionsToJson(const Options& options);
+
+// The Message-ID of a campaign's email to one recipient, "<campaign_id>.<profile_id>@cdp"
+// (without angle brackets), and back: bounce reports name messages by it.
+std::string MessageId(std::string_view campaign_id, int64_t profile_id);
+struct MessageKey {
+  std::string campaign_id;
+  int64_t profile_id = 0;
+};
+// Accepts the id with or without angle brackets; nullopt for any other form.
+std::optional<MessageKey> ParseMessageId(std::string_view message_id);
+
 // Why `profile` cannot get a message on `channel` (opt-in not 1, no address), or nullopt.
 std::optional<std::string> Unreachable(std::string_view channel, const profiles::Profile& profile);
 // The address a message on `channel` goes to (email or mobile).

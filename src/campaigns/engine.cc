@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "campaigns/campaign.h"
+#include "campaigns/tracking.h"
 #include "core/json.h"
 #include "delivery/email.h"
 #include "delivery/settings.h"
@@ -170,6 +171,11 @@ class Engine::Run {
     auto content = ParseContent(c_.channel, *content_doc);
     if (!content.ok()) return std::move(content).take_status();
     content_ = std::move(content).value();
+    auto options_doc = ParseJson(c_.options);
+    if (!options_doc.ok()) return Internal("stored options are not JSON");
+    auto options = ParseOptions(*options_doc);
+    if (!options.ok()) return std::move(options).take_status();
+    options_ = std::move(options).value();
     if (!c_.materialized) {
       const auto start = std::chrono::steady_clock::now();
       Status st = Materialize();
@@ -326,9 +332,9 @@ class Engine::Run {
     current.finished_at = current.updated_at = Now();
     Status st = e_.store_.SaveCampaign(current, {store::kCampaignSending});
     if (st.ok())
-      spdlog::info("campaign {}/{}: sent in {:.1f} s", c_.brand_id, c_.id,
-                   (*current.finished_at - current.started_at.value_or(*current.finished_at)) /
-                       1e6);
+      spdlog::info(
+          "campaign {}/{}: sent in {:.1f} s", c_.brand_id, c_.id,
+          (*current.finished_at - current.started_at.value_or(*current.finished_at)) / 1e6);
     return st.code() == Code::kFailedPrecondition ? Status::Ok() : st;
   }
 
@@ -343,15 +349,7 @@ class Engine::Run {
       m.status = store::kMessageSkipped;
       m.reason = *unreachable;
     } else {
-      const profiles::Profile& p = *pm.profile;
-      delivery::Outgoing out;
-      out.to = AddressOf(c_.channel, p);
-      out.subject = content_.subject.Render(p, false);
-      out.html = content_.html.Render(p, true);
-      out.text = content_.text.Render(p, false);
-      out.from = content_.from;
-      out.reply_to = content_.reply_to;
-      out.message_id = fmt::format("{}.{}@cdp", c_.id, m.profile_id);
+      const delivery::Outgoing out = Compose(*pm.profile, m.profile_id);
       pacer.Wait(pace.rate_per_second);
       const Delivery d = sender.Send(out);
       m.attempts += 1;
@@ -378,13 +376,37 @@ class Engine::Run {
     return m;
   }
 
+  // The message for one recipient: rendered, with its links.
+  delivery::Outgoing Compose(const profiles::Profile& p, int64_t profile_id) const {
+    const MessageRef ref{c_.brand_id, c_.id, profile_id};
+    delivery::Outgoing out;
+    out.to = AddressOf(c_.channel, p);
+    out.from = content_.from;
+    out.reply_to = content_.reply_to;
+    out.message_id = MessageId(c_.id, profile_id);
+    if (c_.channel == "sms") {
+      out.text = content_.text.Render(p, false);
+      out.status_callback = e_.links_.Url(LinkKind::kSmsStatus, ref);
+      return out;
+    }
+    const std::string unsubscribe = e_.links_.Url(LinkKind::kUnsubscribe, ref);
+    out.subject = content_.subject.Render(p, false);
+    out.html = WithUnsubscribeFooter(content_.html.Render(p, true, unsubscribe), unsubscribe);
+    if (options_.tracking && !out.html.empty()) out.html = e_.links_.Track(out.html, ref);
+    out.text = WithUnsubscribeLine(content_.text.Render(p, false, unsubscribe), unsubscribe);
+    out.headers = {{"List-Unsubscribe", fmt::format("<{}>", unsubscribe)},
+                   {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}};
+    return out;
+  }
+
   Engine& e_;
   store::Campaign c_;
   Content content_;
+  Options options_;
 };
 
-Engine::Engine(store::Store& store, const Clock& clock, EngineOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)) {}
+Engine::Engine(store::Store& store, const Clock& clock, const Links& links, EngineOptions options)
+    : store_(store), clock_(clock), links_(links), options_(std::move(options)) {}
 
 Engine::~Engine() { Stop(); }
 

@@ -9,6 +9,9 @@
 // crash can send again at most two messages per connection: the one in flight and the one
 // sent just before it. Transient failures are retried with exponential backoff;
 // each campaign has its own connections, so a broken channel or brand stalls only itself.
+// Every email carries its recipient's unsubscribe link (body and RFC 8058 headers) and,
+// unless the campaign turns tracking off, an open pixel and tracked links; every SMS asks
+// the provider for delivery receipts.
 // Thread-safe.
 #pragma once
 
@@ -22,6 +25,7 @@
 #include <string>
 #include <thread>
 
+#include "campaigns/tracking.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "store/store.h"
@@ -44,7 +48,8 @@ struct EngineOptions {
 
 class Engine {
  public:
-  Engine(store::Store& store, const Clock& clock, EngineOptions options);
+  // `links` makes each message's tracking, unsubscribe and receipt URLs.
+  Engine(store::Store& store, const Clock& clock, const Links& links, EngineOptions options);
   ~Engine();  // Stop()
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -65,6 +70,7 @@ class Engine {
 
   store::Store& store_;
   const Clock& clock_;
+  const Links& links_;
   const EngineOptions options_;
   std::atomic<bool> stopping_{false};
   std::thread loop_;

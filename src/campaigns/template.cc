@@ -16,7 +16,7 @@ std::string_view Trim(std::string_view s) {
 }
 
 bool KnownTag(std::string_view tag) {
-  if (tag == "userId") return true;
+  if (tag == "userId" || tag == kUnsubscribeTag) return true;
   if (tag.starts_with("attributes.")) return tag.size() > 11;
   for (const auto& f : profiles::Fields())
     if (f.name == tag) return true;
@@ -24,7 +24,7 @@ bool KnownTag(std::string_view tag) {
 }
 
 std::string KnownTags() {
-  std::string list = "userId";
+  std::string list = fmt::format("userId, {}", kUnsubscribeTag);
   for (const auto& f : profiles::Fields()) list += fmt::format(", {}", f.name);
   return list + ", attributes.<name>";
 }
@@ -96,14 +96,16 @@ Result<Template> Template::Parse(std::string_view text, std::string_view where) 
   return t;
 }
 
-std::string Template::Render(const profiles::Profile& profile, bool html) const {
+std::string Template::Render(const profiles::Profile& profile, bool html,
+                             std::string_view unsubscribe_url) const {
   std::string out;
   for (const Piece& p : pieces_) {
     if (p.tag.empty()) {
       out += p.text;
       continue;
     }
-    std::string value = ValueOf(profile, p.tag);
+    std::string value =
+        p.tag == kUnsubscribeTag ? std::string(unsubscribe_url) : ValueOf(profile, p.tag);
     if (value.empty() && p.fallback) value = *p.fallback;
     out += html ? HtmlEscape(value) : value;
   }

@@ -1,10 +1,10 @@
 // Message templates: text with {{ tag }} placeholders filled from a recipient's profile.
 //
 // A tag names a profile field by its API name (firstName, email, ...), userId, or a custom
-// attribute as attributes.<name>, optionally with a fallback used when the value is missing
-// or empty: {{ firstName | default: "there" }}. Templates are parsed once, when a campaign is
-// saved (errors name the position), and rendered per recipient. Plain values; thread-safe
-// to share once parsed.
+// attribute as attributes.<name>, or unsubscribe_url (the recipient's own), optionally with a
+// fallback used when the value is missing or empty: {{ firstName | default: "there" }}. Templates
+// are parsed once, when a campaign is saved (errors name the position), and rendered per recipient.
+// Plain values; thread-safe to share once parsed.
 #pragma once
 
 #include <optional>
@@ -17,6 +17,8 @@
 
 namespace cdp::campaigns {
 
+inline constexpr std::string_view kUnsubscribeTag = "unsubscribe_url";
+
 class Template {
  public:
   // `where` names the template in error messages (e.g. "content.subject"). InvalidArgument
@@ -25,7 +27,8 @@ class Template {
 
   // The text with every tag replaced; with `html`, replacement values are HTML-escaped
   // (the template's own text is not: it is the author's markup).
-  std::string Render(const profiles::Profile& profile, bool html) const;
+  std::string Render(const profiles::Profile& profile, bool html,
+                     std::string_view unsubscribe_url = {}) const;
 
   bool empty() const { return pieces_.empty(); }
 

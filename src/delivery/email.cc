@@ -2,11 +2,12 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <ctime>
 #include <string>
 #include <vector>
+
+#include "core/base64.h"
 
 namespace cdp::delivery {
 namespace {
@@ -24,12 +25,7 @@ std::string EncodeHeader(std::string_view s) {
   bool ascii = true;
   for (unsigned char c : s) ascii = ascii && c < 0x80;
   if (ascii) return std::string(s);
-  std::string b64(4 * ((s.size() + 2) / 3) + 1, '\0');
-  int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
-                      reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  b64.resize(static_cast<size_t>(n));
-  return "=?UTF-8?B?" + b64 + "?=";
+  return "=?UTF-8?B?" + Base64(s) + "?=";
 }
 
 // "Name <a@b>" or "a@b" -> "<a@b>" for the SMTP envelope.
@@ -69,6 +65,8 @@ class SmtpSender final : public Sender {
         "MIME-Version: 1.0",
     };
     if (!m.reply_to.empty()) header_lines.push_back("Reply-To: " + OneLine(m.reply_to));
+    for (const auto& [name, value] : m.headers)
+      header_lines.push_back(fmt::format("{}: {}", OneLine(name), OneLine(value)));
     curl_slist* headers = nullptr;
     for (const auto& h : header_lines) headers = curl_slist_append(headers, h.c_str());
     curl_slist* rcpt = curl_slist_append(nullptr, EnvelopeAddress(m.to).c_str());

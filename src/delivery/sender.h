@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace cdp::delivery {
 
@@ -15,6 +17,10 @@ struct Outgoing {
   std::string html;
   std::string text;
   std::string message_id;  // unique per campaign and recipient
+  // Email: extra header lines (name, value), e.g. List-Unsubscribe.
+  std::vector<std::pair<std::string, std::string>> headers;
+  // SMS: where the provider posts delivery receipts (Twilio's StatusCallback), if anywhere.
+  std::string status_callback;
 };
 
 struct Delivery {

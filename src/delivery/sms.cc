@@ -23,9 +23,10 @@ class HttpSmsSender final : public Sender {
 
   Delivery Send(const Outgoing& m) override {
     if (!curl_) return {Delivery::Outcome::kTransient, "libcurl could not start"};
-    const std::string form =
+    std::string form =
         fmt::format("To={}&From={}&Body={}", Escape(m.to),
                     Escape(m.from.empty() ? settings_.from : m.from), Escape(m.text));
+    if (!m.status_callback.empty()) form += "&StatusCallback=" + Escape(m.status_callback);
     std::string body;
     char error[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(curl_, CURLOPT_URL, url_.c_str());

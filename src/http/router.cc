@@ -15,11 +15,30 @@ void Router::AddAsync(std::string method, std::string path, AsyncHandler handler
       Route{nullptr, std::move(handler), Execution::kAsync};
 }
 
+void Router::AddPrefix(std::string method, std::string prefix, Handler handler,
+                       Execution execution) {
+  for (auto& [p, methods] : prefixes_) {
+    if (p == prefix) {
+      methods[std::move(method)] = Route{std::move(handler), nullptr, execution};
+      return;
+    }
+  }
+  prefixes_.push_back({std::move(prefix), {}});
+  prefixes_.back().second[std::move(method)] = Route{std::move(handler), nullptr, execution};
+}
+
+const Router::Methods* Router::FindPath(const std::string& path) const {
+  if (auto p = routes_.find(path); p != routes_.end()) return &p->second;
+  for (const auto& [prefix, methods] : prefixes_)
+    if (path.size() > prefix.size() && path.starts_with(prefix)) return &methods;
+  return nullptr;
+}
+
 const Router::Route* Router::Find(const Request& req) const {
-  auto p = routes_.find(req.path);
-  if (p == routes_.end()) return nullptr;
-  auto m = p->second.find(req.method);
-  return m == p->second.end() ? nullptr : &m->second;
+  const Methods* methods = FindPath(req.path);
+  if (!methods) return nullptr;
+  auto m = methods->find(req.method);
+  return m == methods->end() ? nullptr : &m->second;
 }
 
 void Router::DispatchAsync(const Request& req, Reply reply) const {
@@ -43,12 +62,12 @@ Execution Router::ExecutionFor(const Request& req) const {
 }
 
 Response Router::Dispatch(const Request& req) const {
-  auto p = routes_.find(req.path);
-  if (p == routes_.end()) return ErrorResponse(NotFound("Invalid URL: no endpoint " + req.path));
-  auto m = p->second.find(req.method);
-  if (m == p->second.end()) {
+  const Methods* methods = FindPath(req.path);
+  if (!methods) return ErrorResponse(NotFound("Invalid URL: no endpoint " + req.path));
+  auto m = methods->find(req.method);
+  if (m == methods->end()) {
     std::string allowed;
-    for (const auto& [method, _] : p->second) allowed += (allowed.empty() ? "" : ", ") + method;
+    for (const auto& [method, _] : *methods) allowed += (allowed.empty() ? "" : ", ") + method;
     Response res =
         ErrorResponse(Status(Code::kInvalidArgument, "method " + req.method + " not allowed on " +
                                                          req.path + "; use " + allowed));

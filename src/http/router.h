@@ -7,6 +7,8 @@
 #include <functional>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "http/message.h"
 
@@ -31,6 +33,10 @@ class Router {
   void Add(std::string method, std::string path, Handler handler,
            Execution execution = Execution::kBlocking);
   void AddAsync(std::string method, std::string path, AsyncHandler handler);
+  // Every path that starts with `prefix` and goes on (e.g. "/t/c/" for "/t/c/TOKEN"), unless
+  // an exact route matches first.
+  void AddPrefix(std::string method, std::string prefix, Handler handler,
+                 Execution execution = Execution::kBlocking);
 
   // How the route for `req` must be run; kInline for requests that match no route.
   Execution ExecutionFor(const Request& req) const;
@@ -48,9 +54,11 @@ class Router {
     AsyncHandler async_handler;
     Execution execution;
   };
+  using Methods = std::unordered_map<std::string, Route>;
+  const Methods* FindPath(const std::string& path) const;
   const Route* Find(const Request& req) const;
-  // path -> method -> route
-  std::unordered_map<std::string, std::unordered_map<std::string, Route>> routes_;
+  std::unordered_map<std::string, Methods> routes_;        // by exact path
+  std::vector<std::pair<std::string, Methods>> prefixes_;  // by path prefix, in order added
 };
 
 }  // namespace cdp::http

@@ -62,6 +62,7 @@ struct Campaign {
   std::string channel;  // "email" | "sms"
   std::string target;
   std::string content;
+  std::string options = "{}";  // tracking and conversion settings, JSON
   std::string status;
   std::optional<int64_t> send_at;
   int64_t created_at = 0;
@@ -93,6 +94,55 @@ inline constexpr std::string_view kMessageQueued = "queued";
 inline constexpr std::string_view kMessageSent = "sent";
 inline constexpr std::string_view kMessageFailed = "failed";
 inline constexpr std::string_view kMessageSkipped = "skipped";
+
+// What happened to a sent message afterwards, as its recipient, provider or carrier told.
+struct Feedback {
+  std::string campaign_id;
+  int64_t profile_id = 0;
+  std::string kind;    // kFeedback* below
+  std::string detail;  // the URL of a click; the diagnostic of a bounce or failed delivery
+  int64_t at = 0;
+};
+inline constexpr std::string_view kFeedbackOpen = "open";
+inline constexpr std::string_view kFeedbackClick = "click";
+inline constexpr std::string_view kFeedbackUnsubscribe = "unsubscribe";
+inline constexpr std::string_view kFeedbackBounce = "bounce";  // permanent (hard)
+inline constexpr std::string_view kFeedbackSoftBounce = "soft_bounce";
+inline constexpr std::string_view kFeedbackComplaint = "complaint";
+inline constexpr std::string_view kFeedbackDelivered = "delivered";      // SMS carrier receipt
+inline constexpr std::string_view kFeedbackUndelivered = "undelivered";  // SMS carrier receipt
+
+// A campaign's activity, grouped, for reports.
+struct CampaignActivity {
+  struct Messages {
+    std::string status, delivery;
+    std::string reason;  // for skipped messages only
+    int64_t count = 0;
+  };
+  struct Kind {
+    std::string kind;               // a kFeedback* name
+    int64_t total = 0, unique = 0;  // unique: distinct recipients
+  };
+  struct Link {
+    std::string url;
+    int64_t total = 0, unique = 0;
+  };
+  std::vector<Messages> messages;
+  std::vector<Kind> feedback;
+  std::vector<Link> top_links;  // most clicked first
+  int64_t conversions = 0;
+};
+// A conversion: the recipient did `event_name` within `window` micros after being sent it.
+struct Conversion {
+  std::string event_name;
+  int64_t window = 0;
+};
+// Counts of one status (sent, failed, skipped) or feedback kind in one time bucket.
+struct TimelinePoint {
+  int64_t bucket = 0;  // the bucket's start, micros
+  std::string kind;
+  int64_t count = 0;
+};
 
 // A queued message due now, with its recipient's profile as it is at send time (absent
 // when the profile was deleted since).
@@ -229,6 +279,32 @@ class Store {
                                 const std::vector<Message>& messages) = 0;
   virtual Result<MessageCounts> CountMessages(std::string_view brand_id,
                                               std::string_view campaign_id) = 0;
+
+  // Feedback and reports.
+  // Stores `f` with its consequences, in one transaction: a bounce marks the message's
+  // delivery "bounced" and sets the recipient's email_opt_in to 2; a complaint or an
+  // unsubscribe sets it to 0; delivered/undelivered become the message's delivery. NotFound
+  // when the campaign has no message for that profile.
+  virtual Status RecordFeedback(std::string_view brand_id, const Feedback& f) = 0;
+  // Messages grouped by status and delivery, feedback by kind, the `top_links` most clicked
+  // links and, with `conversion`, the sent messages followed by a conversion.
+  virtual Result<CampaignActivity> GetCampaignActivity(std::string_view brand_id,
+                                                       std::string_view campaign_id,
+                                                       const std::optional<Conversion>& conversion,
+                                                       size_t top_links) = 0;
+  // Sent, failed and skipped messages (by when they reached that status) and feedback (by
+  // when it came) within [from, to), counted per `bucket` micros (buckets start at multiples
+  // of it since the epoch). For one campaign, or every campaign of the brand when
+  // `campaign_id` is empty. Ordered by bucket, then kind.
+  virtual Result<std::vector<TimelinePoint>> GetTimeline(std::string_view brand_id,
+                                                         std::string_view campaign_id, int64_t from,
+                                                         int64_t to, int64_t bucket) = 0;
+
+  // An installation-wide secret (e.g. the key signing tracking links), shared by every node
+  // on the same database: stores `candidate` under `name` unless a value is there already,
+  // and returns the stored value.
+  virtual Result<std::string> GetOrCreateSecret(std::string_view name,
+                                                std::string_view candidate) = 0;
 };
 
 }  // namespace cdp::store

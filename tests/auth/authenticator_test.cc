@@ -185,6 +185,14 @@ class MockStore : public store::Store {
               (std::string_view, std::string_view, const std::vector<store::Message>&), (override));
   MOCK_METHOD(Result<store::MessageCounts>, CountMessages, (std::string_view, std::string_view),
               (override));
+  MOCK_METHOD(Status, RecordFeedback, (std::string_view, const store::Feedback&), (override));
+  MOCK_METHOD(Result<store::CampaignActivity>, GetCampaignActivity,
+              (std::string_view, std::string_view, const std::optional<store::Conversion>&, size_t),
+              (override));
+  MOCK_METHOD(Result<std::vector<store::TimelinePoint>>, GetTimeline,
+              (std::string_view, std::string_view, int64_t, int64_t, int64_t), (override));
+  MOCK_METHOD(Result<std::string>, GetOrCreateSecret, (std::string_view, std::string_view),
+              (override));
 };
 
 class AuthenticatorCacheTest : public ::testing::Test {

@@ -36,7 +36,8 @@ class SinkProcess {
   uint16_t port_ = 0;
 };
 
-// The SMTP sink: records from, to, subject, message_id, reply_to, text, html.
+// The SMTP sink: records from, to, subject, message_id, reply_to, list_unsubscribe,
+// list_unsubscribe_post, text, html.
 class SmtpSink : public SinkProcess {
  public:
   explicit SmtpSink(const std::string& dir, const std::string& answers = "{}");

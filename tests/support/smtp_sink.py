@@ -5,7 +5,7 @@ usage: smtp_sink.py OUT_FILE [ANSWERS_JSON]
 
 Listens on a free loopback port and prints it on the first line of stdout. Every accepted
 mail is appended to OUT_FILE as one JSON line: from, to, subject, message_id, reply_to,
-text, html. ANSWERS_JSON maps a recipient address to the SMTP codes its RCPT gets in turn,
+list_unsubscribe, list_unsubscribe_post, text, html. ANSWERS_JSON maps a recipient address to the SMTP codes its RCPT gets in turn,
 the last one repeating: {"a@x.test": [451, 250], "b@x.test": [550]}.
 """
 import asyncio
@@ -46,6 +46,9 @@ class Sink:
             "subject": str(msg["subject"]),
             "message_id": str(msg["message-id"]),
             "reply_to": str(msg["reply-to"]) if msg["reply-to"] else None,
+            "list_unsubscribe": msg["list-unsubscribe"] and str(msg["list-unsubscribe"]),
+            "list_unsubscribe_post":
+                msg["list-unsubscribe-post"] and str(msg["list-unsubscribe-post"]),
             **parts,
         }
         self.out.write(json.dumps(record) + "\n")

@@ -117,6 +117,7 @@ CREATE TABLE segments (
 CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
 )sql"},
       {3, campaign_sql::kSchema},
+      {4, campaign_sql::kFeedbackSchema},
   };
   return kMigrations;
 }

@@ -309,6 +309,17 @@ const Sql kSkipQueuedMessages{"cdp_skip_queued_messages", campaign_sql::kSkipQue
 const Sql kClaimCampaigns{"cdp_claim_campaigns", campaign_sql::kClaimCampaigns};
 const Sql kRecordMessage{"cdp_record_message", campaign_sql::kRecordMessage};
 const Sql kCountMessages{"cdp_count_messages", campaign_sql::kCountMessages};
+const Sql kMessageExists{"cdp_message_exists", campaign_sql::kMessageExists};
+const Sql kInsertFeedback{"cdp_insert_feedback", campaign_sql::kInsertFeedback};
+const Sql kSetDelivery{"cdp_set_delivery", campaign_sql::kSetDelivery};
+const Sql kSetEmailOptIn{"cdp_set_email_opt_in", campaign_sql::kSetEmailOptIn};
+const Sql kMessageGroups{"cdp_message_groups", campaign_sql::kMessageGroups};
+const Sql kFeedbackGroups{"cdp_feedback_groups", campaign_sql::kFeedbackGroups};
+const Sql kTopLinks{"cdp_top_links", campaign_sql::kTopLinks};
+const Sql kConversions{"cdp_conversions", campaign_sql::kConversions};
+const Sql kTimeline{"cdp_timeline", campaign_sql::kTimeline};
+const Sql kPutSecret{"cdp_put_secret", campaign_sql::kPutSecret};
+const Sql kGetSecret{"cdp_get_secret", campaign_sql::kGetSecret};
 // Many recipients in one statement: one array per column.
 const Sql kAddMessages{
     "cdp_add_messages",
@@ -339,17 +350,18 @@ Campaign ReadCampaign(const Rows& r, int row) {
   c.started_at = OptInt(r, row, 10);
   c.finished_at = OptInt(r, row, 11);
   c.materialized = r.Int(row, 12) != 0;
+  c.options = r.Text(row, 13);
   return c;
 }
 
-// Every column of kInsertCampaign / kSaveCampaign ($1..$13).
+// Every column of kInsertCampaign / kSaveCampaign ($1..$14).
 Params CampaignParams(const Campaign& c) {
   Params p;
   p.Add(c.brand_id).Add(c.id).Add(c.name).Add(c.channel).Add(c.target).Add(c.content);
   p.Add(c.status);
   AddOpt(p, c.send_at).Add(c.created_at).Add(c.updated_at);
   AddOpt(p, c.started_at);
-  AddOpt(p, c.finished_at).Add(static_cast<int64_t>(c.materialized ? 1 : 0));
+  AddOpt(p, c.finished_at).Add(static_cast<int64_t>(c.materialized ? 1 : 0)).Add(c.options);
   return p;
 }
 
@@ -1199,6 +1211,101 @@ class PostgresStore final : public Store {
       for (int i = 0; i < rows->size(); ++i) counts.Add(rows->Text(i, 0), rows->Int(i, 1));
       return counts;
     });
+  }
+
+  Status RecordFeedback(std::string_view brand_id, const Feedback& f) override {
+    return writer_.Submit([&](Conn& c) -> Status {
+      auto found =
+          c.Exec(kMessageExists, Params().Add(brand_id).Add(f.campaign_id).Add(f.profile_id));
+      if (!found.ok()) return std::move(found).take_status();
+      if (found->size() == 0)
+        return NotFound(fmt::format("campaign '{}' has no such message", f.campaign_id));
+      CDP_RETURN_IF_ERROR(c.Exec(kInsertFeedback, Params()
+                                                      .Add(brand_id)
+                                                      .Add(f.campaign_id)
+                                                      .Add(f.profile_id)
+                                                      .Add(f.kind)
+                                                      .Add(f.detail)
+                                                      .Add(f.at))
+                              .status());
+      const campaign_sql::FeedbackEffect effect = campaign_sql::EffectOf(f.kind);
+      if (effect.delivery)
+        CDP_RETURN_IF_ERROR(
+            c.Exec(
+                 kSetDelivery,
+                 Params().Add(brand_id).Add(f.campaign_id).Add(f.profile_id).Add(*effect.delivery))
+                .status());
+      if (effect.email_opt_in)
+        CDP_RETURN_IF_ERROR(
+            c.Exec(kSetEmailOptIn,
+                   Params().Add(brand_id).Add(f.profile_id).Add(*effect.email_opt_in).Add(f.at))
+                .status());
+      return Status::Ok();
+    });
+  }
+
+  Result<CampaignActivity> GetCampaignActivity(std::string_view brand_id,
+                                               std::string_view campaign_id,
+                                               const std::optional<Conversion>& conversion,
+                                               size_t top_links) override {
+    return Read([&](Conn& c) -> Result<CampaignActivity> {
+      CampaignActivity out;
+      auto groups = c.Exec(kMessageGroups, Params().Add(brand_id).Add(campaign_id));
+      if (!groups.ok()) return std::move(groups).take_status();
+      for (int i = 0; i < groups->size(); ++i)
+        out.messages.push_back({std::string(groups->Text(i, 0)), std::string(groups->Text(i, 1)),
+                                std::string(groups->Text(i, 2)), groups->Int(i, 3)});
+      auto kinds = c.Exec(kFeedbackGroups, Params().Add(brand_id).Add(campaign_id));
+      if (!kinds.ok()) return std::move(kinds).take_status();
+      for (int i = 0; i < kinds->size(); ++i)
+        out.feedback.push_back(
+            {std::string(kinds->Text(i, 0)), kinds->Int(i, 1), kinds->Int(i, 2)});
+      auto links = c.Exec(
+          kTopLinks, Params().Add(brand_id).Add(campaign_id).Add(static_cast<int64_t>(top_links)));
+      if (!links.ok()) return std::move(links).take_status();
+      for (int i = 0; i < links->size(); ++i)
+        out.top_links.push_back(
+            {std::string(links->Text(i, 0)), links->Int(i, 1), links->Int(i, 2)});
+      if (conversion) {
+        auto n = c.Exec(kConversions, Params()
+                                          .Add(brand_id)
+                                          .Add(campaign_id)
+                                          .Add(conversion->event_name)
+                                          .Add(conversion->window));
+        if (!n.ok()) return std::move(n).take_status();
+        out.conversions = n->Int(0, 0);
+      }
+      return out;
+    });
+  }
+
+  Result<std::vector<TimelinePoint>> GetTimeline(std::string_view brand_id,
+                                                 std::string_view campaign_id, int64_t from,
+                                                 int64_t to, int64_t bucket) override {
+    return Read([&](Conn& c) -> Result<std::vector<TimelinePoint>> {
+      auto rows =
+          c.Exec(kTimeline, Params().Add(brand_id).Add(campaign_id).Add(bucket).Add(from).Add(to));
+      if (!rows.ok()) return std::move(rows).take_status();
+      std::vector<TimelinePoint> out;
+      for (int i = 0; i < rows->size(); ++i)
+        out.push_back({rows->Int(i, 0), std::string(rows->Text(i, 1)), rows->Int(i, 2)});
+      return out;
+    });
+  }
+
+  Result<std::string> GetOrCreateSecret(std::string_view name,
+                                        std::string_view candidate) override {
+    std::string value;
+    Status st = writer_.Submit([&](Conn& c) -> Status {
+      CDP_RETURN_IF_ERROR(c.Exec(kPutSecret, Params().Add(name).Add(candidate)).status());
+      auto rows = c.Exec(kGetSecret, Params().Add(name));
+      if (!rows.ok()) return std::move(rows).take_status();
+      if (rows->size() == 0) return Internal("secret vanished");
+      value = std::string(rows->Text(0, 0));
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return value;
   }
 
  private:

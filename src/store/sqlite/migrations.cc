@@ -113,6 +113,7 @@ CREATE TABLE segments (
 CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
 )sql"},
       {4, campaign_sql::kSchema},
+      {5, campaign_sql::kFeedbackSchema},
   };
   return kMigrations;
 }

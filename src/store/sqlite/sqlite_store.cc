@@ -122,10 +122,11 @@ Campaign ReadCampaign(const Stmt& s) {
   c.started_at = OptInt(s, 10);
   c.finished_at = OptInt(s, 11);
   c.materialized = s.Int(12) != 0;
+  c.options = s.Text(13);
   return c;
 }
 
-// Binds every column of kInsertCampaign / kSaveCampaign ($1..$13).
+// Binds every column of kInsertCampaign / kSaveCampaign ($1..$14).
 void BindCampaign(Stmt& s, const Campaign& c) {
   s.Bind(1, c.brand_id).Bind(2, c.id).Bind(3, c.name).Bind(4, c.channel).Bind(5, c.target);
   s.Bind(6, c.content).Bind(7, c.status);
@@ -133,7 +134,7 @@ void BindCampaign(Stmt& s, const Campaign& c) {
   s.Bind(9, c.created_at).Bind(10, c.updated_at);
   BindOpt(s, 11, c.started_at);
   BindOpt(s, 12, c.finished_at);
-  s.Bind(13, static_cast<int64_t>(c.materialized ? 1 : 0));
+  s.Bind(13, static_cast<int64_t>(c.materialized ? 1 : 0)).Bind(14, c.options);
 }
 
 Message ReadMessage(const Stmt& s) {
@@ -1177,13 +1178,16 @@ class SqliteStore final : public Store {
 
   Status SaveCampaign(const Campaign& c, std::vector<std::string_view> from) override {
     std::string allowed;
-    for (auto f : from) allowed += (allowed.empty() ? "" : ",") + std::string(f);
+    for (auto f : from) {
+      if (!allowed.empty()) allowed += ',';
+      allowed += f;
+    }
     return writer_.Submit([&](Db& db) -> Status {
       static const std::string save = campaign_sql::ForSqlite(campaign_sql::kSaveCampaign);
       auto stmt = db.Prepare(save);
       if (!stmt.ok()) return std::move(stmt).take_status();
       BindCampaign(*stmt, c);
-      CDP_RETURN_IF_ERROR(stmt->Bind(14, allowed).Run());
+      CDP_RETURN_IF_ERROR(stmt->Bind(15, allowed).Run());
       if (db.Changes() == 0) {
         static const std::string status = campaign_sql::ForSqlite(campaign_sql::kCampaignStatus);
         auto current = db.Prepare(status);
@@ -1304,6 +1308,141 @@ class SqliteStore final : public Store {
         if (!*row) return counts;
         counts.Add(stmt->Text(0), stmt->Int(1));
       }
+    });
+  }
+
+  Status RecordFeedback(std::string_view brand_id, const Feedback& f) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      static const std::string exists = campaign_sql::ForSqlite(campaign_sql::kMessageExists);
+      auto found = db.Prepare(exists);
+      if (!found.ok()) return std::move(found).take_status();
+      found->Bind(1, brand_id).Bind(2, f.campaign_id).Bind(3, f.profile_id);
+      auto row = found->Step();
+      found->Reset();
+      if (!row.ok()) return std::move(row).take_status();
+      if (!*row) return NotFound(fmt::format("campaign '{}' has no such message", f.campaign_id));
+      static const std::string insert = campaign_sql::ForSqlite(campaign_sql::kInsertFeedback);
+      auto add = db.Prepare(insert);
+      if (!add.ok()) return std::move(add).take_status();
+      CDP_RETURN_IF_ERROR(add->Bind(1, brand_id)
+                              .Bind(2, f.campaign_id)
+                              .Bind(3, f.profile_id)
+                              .Bind(4, f.kind)
+                              .Bind(5, f.detail)
+                              .Bind(6, f.at)
+                              .Run());
+      const campaign_sql::FeedbackEffect effect = campaign_sql::EffectOf(f.kind);
+      if (effect.delivery) {
+        static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kSetDelivery);
+        auto set = db.Prepare(sql);
+        if (!set.ok()) return std::move(set).take_status();
+        CDP_RETURN_IF_ERROR(set->Bind(1, brand_id)
+                                .Bind(2, f.campaign_id)
+                                .Bind(3, f.profile_id)
+                                .Bind(4, *effect.delivery)
+                                .Run());
+      }
+      if (effect.email_opt_in) {
+        static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kSetEmailOptIn);
+        auto set = db.Prepare(sql);
+        if (!set.ok()) return std::move(set).take_status();
+        CDP_RETURN_IF_ERROR(set->Bind(1, brand_id)
+                                .Bind(2, f.profile_id)
+                                .Bind(3, *effect.email_opt_in)
+                                .Bind(4, f.at)
+                                .Run());
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<CampaignActivity> GetCampaignActivity(std::string_view brand_id,
+                                               std::string_view campaign_id,
+                                               const std::optional<Conversion>& conversion,
+                                               size_t top_links) override {
+    return Read([&](Db& db) -> Result<CampaignActivity> {
+      CampaignActivity out;
+      static const std::string groups = campaign_sql::ForSqlite(campaign_sql::kMessageGroups);
+      auto g = db.Prepare(groups);
+      if (!g.ok()) return std::move(g).take_status();
+      g->Bind(1, brand_id).Bind(2, campaign_id);
+      auto messages = AllRows<CampaignActivity::Messages>(*g, [](const Stmt& s) {
+        return CampaignActivity::Messages{s.Text(0), s.Text(1), s.Text(2), s.Int(3)};
+      });
+      if (!messages.ok()) return std::move(messages).take_status();
+      out.messages = std::move(messages).value();
+
+      static const std::string kinds = campaign_sql::ForSqlite(campaign_sql::kFeedbackGroups);
+      auto k = db.Prepare(kinds);
+      if (!k.ok()) return std::move(k).take_status();
+      k->Bind(1, brand_id).Bind(2, campaign_id);
+      auto feedback = AllRows<CampaignActivity::Kind>(*k, [](const Stmt& s) {
+        return CampaignActivity::Kind{s.Text(0), s.Int(1), s.Int(2)};
+      });
+      if (!feedback.ok()) return std::move(feedback).take_status();
+      out.feedback = std::move(feedback).value();
+
+      static const std::string links = campaign_sql::ForSqlite(campaign_sql::kTopLinks);
+      auto l = db.Prepare(links);
+      if (!l.ok()) return std::move(l).take_status();
+      l->Bind(1, brand_id).Bind(2, campaign_id).Bind(3, static_cast<int64_t>(top_links));
+      auto top = AllRows<CampaignActivity::Link>(*l, [](const Stmt& s) {
+        return CampaignActivity::Link{s.Text(0), s.Int(1), s.Int(2)};
+      });
+      if (!top.ok()) return std::move(top).take_status();
+      out.top_links = std::move(top).value();
+
+      if (conversion) {
+        static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kConversions);
+        auto c = db.Prepare(sql);
+        if (!c.ok()) return std::move(c).take_status();
+        c->Bind(1, brand_id)
+            .Bind(2, campaign_id)
+            .Bind(3, conversion->event_name)
+            .Bind(4, conversion->window);
+        auto row = c->Step();
+        if (!row.ok()) return std::move(row).take_status();
+        out.conversions = *row ? c->Int(0) : 0;
+        c->Reset();
+      }
+      return out;
+    });
+  }
+
+  Result<std::vector<TimelinePoint>> GetTimeline(std::string_view brand_id,
+                                                 std::string_view campaign_id, int64_t from,
+                                                 int64_t to, int64_t bucket) override {
+    return Read([&](Db& db) -> Result<std::vector<TimelinePoint>> {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kTimeline);
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id).Bind(2, campaign_id).Bind(3, bucket).Bind(4, from).Bind(5, to);
+      return AllRows<TimelinePoint>(*stmt, [](const Stmt& s) {
+        return TimelinePoint{s.Int(0), s.Text(1), s.Int(2)};
+      });
+    });
+  }
+
+  Result<std::string> GetOrCreateSecret(std::string_view name,
+                                        std::string_view candidate) override {
+    Status put = writer_.Submit([&](Db& db) -> Status {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kPutSecret);
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      return stmt->Bind(1, name).Bind(2, candidate).Run();
+    });
+    if (!put.ok()) return put;
+    return Read([&](Db& db) -> Result<std::string> {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kGetSecret);
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, name);
+      auto row = stmt->Step();
+      if (!row.ok()) return std::move(row).take_status();
+      if (!*row) return Internal("secret vanished");
+      std::string value = stmt->Text(0);
+      stmt->Reset();
+      return value;
     });
   }
 
