@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -59,6 +60,8 @@ std::optional<MessageKey> ParseMessageId(std::string_view id) {
   id.remove_suffix(4);
   const size_t dot = id.rfind('.');
   if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  for (char c : id.substr(0, dot))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return std::nullopt;
   MessageKey key{std::string(id.substr(0, dot)), 0};
   const std::string_view num = id.substr(dot + 1);
   auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), key.profile_id);

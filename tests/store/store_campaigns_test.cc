@@ -1,7 +1,10 @@
 // Store conformance: campaigns, their claims by sending nodes, and per-recipient messages.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "store/store_conformance.h"
 
@@ -142,6 +145,120 @@ TEST_P(StoreCampaigns, KeepsChannelSettingsPerBrand) {
   EXPECT_FALSE(store_->GetChannel("brand-a", "sms")->has_value());
   Reopen();
   EXPECT_EQ(*store_->GetChannel("brand-a", "email").value(), R"({"host":"b"})");
+}
+
+TEST_P(StoreCampaigns, RecordsFeedbackWithItsEffectsOnTheMessageAndTheRecipient) {
+  for (const char* u : {"u1", "u2", "u3"}) {
+    auto patch = User(u);
+    patch[profiles::Field::kEmailOptIn] = boost::json::value(1);
+    Put("brand-a", patch);
+  }
+  auto id = [&](const char* u) { return Get("brand-a", UserKey(u)).id; };
+  ASSERT_TRUE(store_->CreateCampaign(Draft("brand-a", "c")).ok());
+  std::vector<Message> sent;
+  for (const char* u : {"u1", "u2", "u3"}) {
+    sent.push_back(Queued(id(u)));
+    sent.back().status = std::string(kMessageSent);
+  }
+  ASSERT_TRUE(store_->AddMessages("brand-a", "c", sent).ok());
+  auto record = [&](const char* u, std::string_view kind, std::string detail = "") {
+    return store_->RecordFeedback("brand-a", {"c", id(u), std::string(kind), detail, kNow + 1});
+  };
+  auto opt_in = [&](const char* u) { return Get("brand-a", UserKey(u))[profiles::Field::kEmailOptIn]; };
+  ASSERT_TRUE(record("u1", kFeedbackOpen).ok());
+  ASSERT_TRUE(record("u1", kFeedbackOpen).ok());
+  ASSERT_TRUE(record("u1", kFeedbackClick, "https://a.test/").ok());
+  ASSERT_TRUE(record("u2", kFeedbackClick, "https://a.test/").ok());
+  ASSERT_TRUE(record("u2", kFeedbackClick, "https://b.test/").ok());
+  ASSERT_TRUE(record("u2", kFeedbackBounce, "5.1.1").ok());
+  ASSERT_TRUE(record("u3", kFeedbackUnsubscribe).ok());
+  EXPECT_EQ(opt_in("u1"), 1);
+  EXPECT_EQ(opt_in("u2"), 2);
+  EXPECT_EQ(opt_in("u3"), 0);
+  // Another brand, or a recipient the campaign never had: nothing to record.
+  EXPECT_EQ(store_->RecordFeedback("brand-b", {"c", id("u1"), "open", "", kNow}).code(),
+            Code::kNotFound);
+  EXPECT_EQ(store_->RecordFeedback("brand-a", {"c", id("u1") + 1000, "open", "", kNow}).code(),
+            Code::kNotFound);
+
+  auto a = store_->GetCampaignActivity("brand-a", "c", std::nullopt, 1);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  std::map<std::string, int64_t> by_delivery;
+  for (const auto& m : a->messages) by_delivery[m.status + "/" + m.delivery] += m.count;
+  EXPECT_EQ(by_delivery, (std::map<std::string, int64_t>{{"sent/", 2}, {"sent/bounced", 1}}));
+  std::map<std::string, std::pair<int64_t, int64_t>> kinds;
+  for (const auto& k : a->feedback) kinds[k.kind] = {k.total, k.unique};
+  EXPECT_EQ(kinds, (std::map<std::string, std::pair<int64_t, int64_t>>{
+                       {"open", {2, 1}}, {"click", {3, 2}}, {"bounce", {1, 1}},
+                       {"unsubscribe", {1, 1}}}));
+  ASSERT_EQ(a->top_links.size(), 1u);
+  EXPECT_EQ(a->top_links[0].url, "https://a.test/");
+  EXPECT_EQ(a->top_links[0].total, 2);
+  EXPECT_EQ(a->top_links[0].unique, 2);
+}
+
+TEST_P(StoreCampaigns, CountsConversionsWithinTheWindowAfterTheSend) {
+  Put("brand-a", User("u1"));
+  Put("brand-a", User("u2"));
+  Put("brand-a", User("u3"));
+  auto id = [&](const char* u) { return Get("brand-a", UserKey(u)).id; };
+  ASSERT_TRUE(store_->CreateCampaign(Draft("brand-a", "c")).ok());
+  std::vector<Message> sent;
+  for (const char* u : {"u1", "u2", "u3"}) {
+    sent.push_back(Queued(id(u)));
+    sent.back().status = std::string(kMessageSent);
+    sent.back().updated_at = kNow;  // sent at
+  }
+  ASSERT_TRUE(store_->AddMessages("brand-a", "c", sent).ok());
+  const int64_t day = 86'400'000'000;
+  Append("brand-a", {MakeEvent(User("u1"), "buy", kNow + day),         // inside
+                     MakeEvent(User("u1"), "buy", kNow + 2 * day),     // the same user again
+                     MakeEvent(User("u2"), "buy", kNow - 1),           // before the send
+                     MakeEvent(User("u3"), "buy", kNow + 8 * day),     // after the window
+                     MakeEvent(User("u3"), "browse", kNow + day)});    // another event
+  Append("brand-b", {MakeEvent(User("u2"), "buy", kNow + day)});     // another brand
+  auto a = store_->GetCampaignActivity("brand-a", "c", Conversion{"buy", 7 * day}, 10);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_EQ(a->conversions, 1);
+}
+
+TEST_P(StoreCampaigns, TimelineBucketsStatusesAndFeedback) {
+  Put("brand-a", User("u1"));
+  const int64_t id = Get("brand-a", UserKey("u1")).id;
+  const int64_t hour = 3'600'000'000;
+  const int64_t t0 = kNow / hour * hour;
+  ASSERT_TRUE(store_->CreateCampaign(Draft("brand-a", "c")).ok());
+  ASSERT_TRUE(store_->CreateCampaign(Draft("brand-a", "d")).ok());
+  Message m = Queued(id);
+  m.status = std::string(kMessageSent);
+  m.updated_at = t0 + 10;
+  Message skipped = Queued(-1);
+  skipped.status = std::string(kMessageSkipped);
+  skipped.updated_at = t0 + hour + 5;
+  ASSERT_TRUE(store_->AddMessages("brand-a", "c", {m, skipped}).ok());
+  ASSERT_TRUE(store_->AddMessages("brand-a", "d", {m}).ok());
+  ASSERT_TRUE(store_->RecordFeedback("brand-a", {"c", id, "open", "", t0 + hour + 1}).ok());
+  ASSERT_TRUE(store_->RecordFeedback("brand-a", {"c", id, "open", "", t0 + 2 * hour}).ok());
+
+  auto points = store_->GetTimeline("brand-a", "c", t0, t0 + 2 * hour, hour);
+  ASSERT_TRUE(points.ok()) << points.status().message();
+  std::vector<std::tuple<int64_t, std::string, int64_t>> got;
+  for (const auto& p : *points) got.emplace_back(p.bucket, p.kind, p.count);
+  EXPECT_EQ(got, (std::vector<std::tuple<int64_t, std::string, int64_t>>{
+                     {t0, "sent", 1}, {t0 + hour, "open", 1}, {t0 + hour, "skipped", 1}}));
+  auto all = store_->GetTimeline("brand-a", "", t0, t0 + hour, hour);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].count, 2) << "campaigns c and d";
+  EXPECT_TRUE(store_->GetTimeline("brand-b", "", t0, t0 + hour, hour)->empty());
+}
+
+TEST_P(StoreCampaigns, KeepsTheFirstSecretOfAName) {
+  EXPECT_EQ(store_->GetOrCreateSecret("k", "first").value(), "first");
+  EXPECT_EQ(store_->GetOrCreateSecret("k", "second").value(), "first");
+  Reopen();
+  EXPECT_EQ(store_->GetOrCreateSecret("k", "third").value(), "first");
+  EXPECT_EQ(store_->GetOrCreateSecret("other", "x").value(), "x");
 }
 
 INSTANTIATE_CONFORMANCE(StoreCampaigns);
