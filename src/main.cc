@@ -121,6 +121,11 @@ int Serve(const std::string& listen, const StorageFlags& storage, int threads,
   spdlog::info("listening on {}:{} {} threads={} public_url={}", options.address, server.port(),
                storage.Describe(), threads, links.public_url());
   spdlog::default_logger()->flush();  // scripts and supervisors wait for this line
+  if (!links.public_url().starts_with("https://"))
+    spdlog::warn(
+        "public URL {} is not https: mailbox providers ignore a plain-http List-Unsubscribe; "
+        "set --public-url to where recipients reach this server over https",
+        links.public_url());
   engine.Start();
   server.Run();
   engine.Stop();
