@@ -18,6 +18,8 @@
 #include "core/ids.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "ratelimit/limiter.h"
+#include "ratelimit/policy.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -104,7 +106,9 @@ int Serve(const std::string& listen, const StorageFlags& storage, int threads,
   }
   cdp::campaigns::Links links(*link_key, "");
   cdp::campaigns::Engine engine(*store, clock, links, engine_options);
-  cdp::api::Services services{*store, authenticator, clock, &engine, &links};
+  cdp::ratelimit::LocalLimiter limiter;
+  cdp::ratelimit::Policy rate_limits(*store, limiter, clock);
+  cdp::api::Services services{*store, authenticator, clock, &engine, &links, &rate_limits};
   cdp::http::Router router;
   cdp::api::AddRoutes(router, services);
   cdp::http::Server server(options, router);
@@ -183,6 +187,7 @@ int Main(int argc, char** argv) {
       });
 
   bool as_json = false;
+  std::string brand_id;
   auto* brand = app.add_subcommand("brand", "manage brands");
   brand->require_subcommand(1);
   auto* brand_create =
@@ -194,10 +199,21 @@ int Main(int argc, char** argv) {
   auto* brand_list = brand->add_subcommand("list", "list brands");
   brand_list->add_flag("--json", as_json, "print JSON");
   add_data(brand_list);
+  auto* brand_limits = brand->add_subcommand(
+      "limits", "show a brand's API rate limits, or set one (running servers apply it within 2 s)");
+  std::string limit_group = "all";
+  std::optional<int64_t> per_minute;
+  brand_limits->add_option("--brand", brand_id, "brand id")->required();
+  brand_limits->add_option("--group", limit_group, "users, events, campaigns, reports or all")
+      ->capture_default_str();
+  brand_limits->add_option("--per-minute", per_minute, "requests per minute; 0: unlimited")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}));
+  brand_limits->add_flag("--json", as_json, "print JSON");
+  add_data(brand_limits);
 
   auto* key = app.add_subcommand("key", "manage API keys");
   key->require_subcommand(1);
-  std::string brand_id, key_prefix;
+  std::string key_prefix;
   bool revoke_old = false;
   auto* key_rotate = key->add_subcommand("rotate", "issue a new API key for a brand");
   key_rotate->add_option("--brand", brand_id, "brand id")->required();
@@ -228,6 +244,8 @@ int Main(int argc, char** argv) {
   auto store = OpenStoreOrExit(storage, 1);
   if (brand_create->parsed()) return cdp::cli::CreateBrand(*store, brand_name, as_json);
   if (brand_list->parsed()) return cdp::cli::ListBrands(*store, as_json);
+  if (brand_limits->parsed())
+    return cdp::cli::BrandLimits(*store, brand_id, limit_group, per_minute, as_json);
   if (key_rotate->parsed()) return cdp::cli::RotateKey(*store, brand_id, revoke_old, as_json);
   if (key_revoke->parsed()) return cdp::cli::RevokeKey(*store, brand_id, key_prefix);
   if (key_list->parsed()) return cdp::cli::ListKeys(*store, brand_id, as_json);

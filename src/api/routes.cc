@@ -1,5 +1,7 @@
 #include "api/routes.h"
 
+#include <fmt/format.h>
+
 #include <boost/json.hpp>
 #include <variant>
 
@@ -12,6 +14,7 @@
 #include "api/users.h"
 #include "core/json.h"
 #include "http/envelope.h"
+#include "ratelimit/policy.h"
 
 namespace cdp::api {
 namespace {
@@ -28,16 +31,39 @@ bool IsJsonContentType(std::string_view type) {
   return t == "application/json" || (t.starts_with("application/") && t.ends_with("+json"));
 }
 
-// Authentication, then the media type, then the JSON body: the order in which a client
-// fixes its problems. Returns the call, or the error response to send instead.
-std::variant<Call, http::Response> Admit(const http::Request& req, Services& services) {
+// The X-RateLimit-* headers of a limited call (none when the brand's group is unlimited).
+void AddRateHeaders(const ratelimit::Decision& d, http::Response& res) {
+  if (d.limit <= 0) return;
+  res.headers.emplace_back("X-RateLimit-Limit", std::to_string(d.limit));
+  res.headers.emplace_back("X-RateLimit-Remaining", std::to_string(d.remaining));
+  res.headers.emplace_back("X-RateLimit-Reset", std::to_string(d.reset_seconds));
+}
+
+// Authentication, then the brand's rate limit for `group` (so that nobody can spend a
+// brand's budget without its key), then the media type, then the JSON body: the order in
+// which a client fixes its problems. Returns the call, or the error response to send
+// instead; either way `rate` is the rate-limit decision.
+std::variant<Call, http::Response> Admit(const http::Request& req, Services& services,
+                                         ratelimit::Group group, ratelimit::Decision& rate) {
   std::string_view brand_id = req.Header("x-brand-id");
   Status auth = services.auth.Authenticate(brand_id, req.Header("x-api-key"));
   if (!auth.ok()) return http::ErrorResponse(auth);
   auto fail = [&](http::Response res) {
     res.brand_id = std::string(brand_id);
+    AddRateHeaders(rate, res);
     return res;
   };
+  if (services.rate_limits) rate = services.rate_limits->Admit(brand_id, group);
+  if (!rate.allowed) {
+    http::Response res = http::ErrorResponse(Status(
+        Code::kResourceExhausted,
+        fmt::format("rate limit exceeded: {} {} API calls per minute for this brand; retry in "
+                    "{} s",
+                    rate.limit, ratelimit::NameOf(group), rate.reset_seconds)));
+    for (auto& [name, value] : res.headers)
+      if (name == "Retry-After") value = std::to_string(rate.reset_seconds);
+    return fail(std::move(res));
+  }
   if (req.HasHeader("content-type") && !IsJsonContentType(req.Header("content-type"))) {
     http::Response res =
         http::ErrorResponse(InvalidArgument("Content-Type must be application/json, got '" +
@@ -52,32 +78,40 @@ std::variant<Call, http::Response> Admit(const http::Request& req, Services& ser
   return Call{req, std::string(brand_id), std::move(body->get_object())};
 }
 
-http::Handler Api(Services& services, ApiHandler handler) {
-  return [&services, handler](const http::Request& req) -> http::Response {
-    auto admitted = Admit(req, services);
+// Every API route names its rate-limit group: there is no unlimited default.
+http::Handler Api(Services& services, ratelimit::Group group, ApiHandler handler) {
+  return [&services, group, handler](const http::Request& req) -> http::Response {
+    ratelimit::Decision rate;
+    auto admitted = Admit(req, services, group, rate);
     if (auto* res = std::get_if<http::Response>(&admitted)) return std::move(*res);
     const Call& call = std::get<Call>(admitted);
     http::Response res = handler(call, services);
     res.brand_id = call.brand_id;
+    AddRateHeaders(rate, res);
     return res;
   };
 }
 
-http::AsyncHandler ApiAsync(Services& services, AsyncApiHandler handler) {
-  return [&services, handler](const http::Request& req, http::Reply reply) {
-    auto admitted = Admit(req, services);
+http::AsyncHandler ApiAsync(Services& services, ratelimit::Group group, AsyncApiHandler handler) {
+  return [&services, group, handler](const http::Request& req, http::Reply reply) {
+    ratelimit::Decision rate;
+    auto admitted = Admit(req, services, group, rate);
     if (auto* res = std::get_if<http::Response>(&admitted)) return reply(std::move(*res));
     const Call& call = std::get<Call>(admitted);
-    handler(call, services, [reply = std::move(reply), brand = call.brand_id](http::Response res) {
-      res.brand_id = brand;
-      reply(std::move(res));
-    });
+    handler(call, services,
+            [reply = std::move(reply), brand = call.brand_id, rate](http::Response res) {
+              res.brand_id = brand;
+              AddRateHeaders(rate, res);
+              reply(std::move(res));
+            });
   };
 }
 
 }  // namespace
 
 void AddRoutes(http::Router& router, Services& services) {
+  using ratelimit::Group::kCampaigns, ratelimit::Group::kEvents, ratelimit::Group::kReports,
+      ratelimit::Group::kUsers;
   router.Add(
       "GET", "/healthz",
       [](const http::Request&) {
@@ -85,43 +119,43 @@ void AddRoutes(http::Router& router, Services& services) {
       },
       http::Execution::kInline);
 
-  router.Add("POST", "/api/v1/user/create", Api(services, CreateUsers));
-  router.Add("POST", "/api/v1/user/userData", Api(services, GetUserData));
-  router.Add("POST", "/api/v1/user/delete", Api(services, DeleteUser));
-  router.Add("POST", "/api/v1/user/profile", Api(services, GetEventUsers));
-  router.Add("POST", "/api/v1/user/count", Api(services, CountEventUsers));
+  router.Add("POST", "/api/v1/user/create", Api(services, kUsers, CreateUsers));
+  router.Add("POST", "/api/v1/user/userData", Api(services, kUsers, GetUserData));
+  router.Add("POST", "/api/v1/user/delete", Api(services, kUsers, DeleteUser));
+  router.Add("POST", "/api/v1/user/profile", Api(services, kUsers, GetEventUsers));
+  router.Add("POST", "/api/v1/user/count", Api(services, kUsers, CountEventUsers));
 
   // Ingestion replies once the events are durable, without holding a thread meanwhile.
-  router.AddAsync("POST", "/api/v1/event/create", ApiAsync(services, CreateEvents));
-  router.AddAsync("POST", "/api/v1/event/track", ApiAsync(services, TrackEvent));
-  router.Add("POST", "/api/v1/user_event/create", Api(services, CreateUserEvent));
-  router.Add("POST", "/api/v1/event/get", Api(services, GetEventUsers));
-  router.Add("POST", "/api/v1/event/count", Api(services, CountEventUsers));
+  router.AddAsync("POST", "/api/v1/event/create", ApiAsync(services, kEvents, CreateEvents));
+  router.AddAsync("POST", "/api/v1/event/track", ApiAsync(services, kEvents, TrackEvent));
+  router.Add("POST", "/api/v1/user_event/create", Api(services, kEvents, CreateUserEvent));
+  router.Add("POST", "/api/v1/event/get", Api(services, kEvents, GetEventUsers));
+  router.Add("POST", "/api/v1/event/count", Api(services, kEvents, CountEventUsers));
 
-  router.Add("POST", "/api/v1/segment/create", Api(services, CreateSegment));
-  router.Add("POST", "/api/v1/segment/update", Api(services, UpdateSegment));
-  router.Add("POST", "/api/v1/segment/delete", Api(services, DeleteSegment));
-  router.Add("POST", "/api/v1/segment/get", Api(services, GetSegment));
-  router.Add("POST", "/api/v1/segment/list", Api(services, ListSegments));
-  router.Add("POST", "/api/v1/segment/count", Api(services, CountSegment));
-  router.Add("POST", "/api/v1/segment/users", Api(services, SegmentUsers));
+  router.Add("POST", "/api/v1/segment/create", Api(services, kCampaigns, CreateSegment));
+  router.Add("POST", "/api/v1/segment/update", Api(services, kCampaigns, UpdateSegment));
+  router.Add("POST", "/api/v1/segment/delete", Api(services, kCampaigns, DeleteSegment));
+  router.Add("POST", "/api/v1/segment/get", Api(services, kCampaigns, GetSegment));
+  router.Add("POST", "/api/v1/segment/list", Api(services, kCampaigns, ListSegments));
+  router.Add("POST", "/api/v1/segment/count", Api(services, kCampaigns, CountSegment));
+  router.Add("POST", "/api/v1/segment/users", Api(services, kCampaigns, SegmentUsers));
 
-  router.Add("POST", "/api/v1/channel/email", Api(services, PutEmailChannel));
-  router.Add("POST", "/api/v1/channel/sms", Api(services, PutSmsChannel));
-  router.Add("POST", "/api/v1/channel/get", Api(services, GetChannel));
+  router.Add("POST", "/api/v1/channel/email", Api(services, kCampaigns, PutEmailChannel));
+  router.Add("POST", "/api/v1/channel/sms", Api(services, kCampaigns, PutSmsChannel));
+  router.Add("POST", "/api/v1/channel/get", Api(services, kCampaigns, GetChannel));
 
-  router.Add("POST", "/api/v1/campaign/create", Api(services, CreateCampaign));
-  router.Add("POST", "/api/v1/campaign/update", Api(services, UpdateCampaign));
-  router.Add("POST", "/api/v1/campaign/get", Api(services, GetCampaign));
-  router.Add("POST", "/api/v1/campaign/list", Api(services, ListCampaigns));
-  router.Add("POST", "/api/v1/campaign/send", Api(services, SendCampaign));
-  router.Add("POST", "/api/v1/campaign/schedule", Api(services, ScheduleCampaign));
-  router.Add("POST", "/api/v1/campaign/cancel", Api(services, CancelCampaign));
-  router.Add("POST", "/api/v1/message/bounce", Api(services, ReportBounce));
+  router.Add("POST", "/api/v1/campaign/create", Api(services, kCampaigns, CreateCampaign));
+  router.Add("POST", "/api/v1/campaign/update", Api(services, kCampaigns, UpdateCampaign));
+  router.Add("POST", "/api/v1/campaign/get", Api(services, kCampaigns, GetCampaign));
+  router.Add("POST", "/api/v1/campaign/list", Api(services, kCampaigns, ListCampaigns));
+  router.Add("POST", "/api/v1/campaign/send", Api(services, kCampaigns, SendCampaign));
+  router.Add("POST", "/api/v1/campaign/schedule", Api(services, kCampaigns, ScheduleCampaign));
+  router.Add("POST", "/api/v1/campaign/cancel", Api(services, kCampaigns, CancelCampaign));
+  router.Add("POST", "/api/v1/message/bounce", Api(services, kCampaigns, ReportBounce));
 
-  router.Add("POST", "/api/v1/report/campaign", Api(services, ReportCampaign));
-  router.Add("POST", "/api/v1/report/campaigns", Api(services, ReportCampaigns));
-  router.Add("POST", "/api/v1/report/timeline", Api(services, ReportTimeline));
+  router.Add("POST", "/api/v1/report/campaign", Api(services, kReports, ReportCampaign));
+  router.Add("POST", "/api/v1/report/campaigns", Api(services, kReports, ReportCampaigns));
+  router.Add("POST", "/api/v1/report/timeline", Api(services, kReports, ReportTimeline));
 
   // The links in messages: public, each authenticated by its own signature.
   auto link = [&services](http::Response (*handler)(const http::Request&, Services&)) {

@@ -16,6 +16,10 @@ class Engine;
 class Links;
 }
 
+namespace cdp::ratelimit {
+class Policy;
+}
+
 namespace cdp::api {
 
 struct Services {
@@ -24,6 +28,7 @@ struct Services {
   const Clock& clock;
   campaigns::Engine* campaigns = nullptr;  // woken when a campaign becomes due; may be null
   const campaigns::Links* links = nullptr;  // verifies tracking and unsubscribe links
+  ratelimit::Policy* rate_limits = nullptr;  // null: no limits (tools and tests)
 };
 
 struct Call {

@@ -8,6 +8,7 @@
 #include "auth/keys.h"
 #include "core/clock.h"
 #include "core/time.h"
+#include "ratelimit/limiter.h"
 
 namespace cdp::cli {
 namespace {
@@ -98,6 +99,40 @@ int ListKeys(store::Store& store, const std::string& brand_id, bool as_json) {
       fmt::print("{}...  created {}  {}\n", k.prefix, FormatTimestamp(k.created_at),
                  k.revoked_at ? "revoked " + revoked : "active");
     }
+  }
+  if (as_json) fmt::print("{}\n", json::serialize(out));
+  return 0;
+}
+
+int BrandLimits(store::Store& store, const std::string& brand_id, const std::string& group,
+                std::optional<int64_t> per_minute, bool as_json) {
+  auto brand = store.GetBrand(brand_id);
+  if (!brand.ok()) return Fail(brand.status());
+  if (per_minute) {
+    std::vector<ratelimit::Group> groups;
+    if (group == "all") {
+      groups.assign(std::begin(ratelimit::kGroups), std::end(ratelimit::kGroups));
+    } else if (auto g = ratelimit::GroupNamed(group)) {
+      groups.push_back(*g);
+    } else {
+      return Fail(InvalidArgument(fmt::format(
+          "--group must be users, events, campaigns, reports or all, got '{}'", group)));
+    }
+    for (auto g : groups)
+      if (Status st = store.SetRateLimit(brand_id, ratelimit::NameOf(g), *per_minute); !st.ok())
+        return Fail(st);
+  }
+  auto stored = store.GetRateLimits(brand_id);
+  if (!stored.ok()) return Fail(stored.status());
+  json::object out;
+  for (auto g : ratelimit::kGroups) {
+    int64_t limit = ratelimit::DefaultPerMinute(g);
+    for (const auto& [name, n] : *stored)
+      if (name == ratelimit::NameOf(g)) limit = n;
+    out[ratelimit::NameOf(g)] = limit;
+    if (!as_json)
+      fmt::print("{:<10} {}\n", ratelimit::NameOf(g),
+                 limit == 0 ? std::string("unlimited") : fmt::format("{} per minute", limit));
   }
   if (as_json) fmt::print("{}\n", json::serialize(out));
   return 0;

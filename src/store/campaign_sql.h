@@ -1,6 +1,6 @@
-// SQL of the campaign tables that both backends run as written: PostgreSQL takes it with
-// its $N parameters, SQLite through ForSqlite (which numbers them ?N). Only store/ includes
-// this header.
+// SQL that both backends run as written (the campaign tables, and brands' rate limits): PostgreSQL
+// takes it with its $N parameters, SQLite through ForSqlite (which numbers them ?N). Only store/
+// includes this header.
 #pragma once
 
 #include <cstdint>
@@ -193,6 +193,22 @@ CREATE TABLE campaign_messages (
 );
 CREATE INDEX campaign_messages_due
   ON campaign_messages (brand_id, campaign_id, status, next_attempt_at);
+)sql";
+
+// Rate limits per brand and API group.
+inline constexpr const char* kSetRateLimit =
+    "INSERT INTO rate_limits (brand_id, api_group, per_minute) VALUES ($1, $2, $3) "
+    "ON CONFLICT (brand_id, api_group) DO UPDATE SET per_minute = excluded.per_minute";
+inline constexpr const char* kGetRateLimits =
+    "SELECT api_group, per_minute FROM rate_limits WHERE brand_id = $1";
+inline constexpr const char* kRateLimitSchema = R"sql(
+-- Per-minute request limits a brand has instead of the defaults (0: unlimited).
+CREATE TABLE rate_limits (
+  brand_id   TEXT NOT NULL,
+  api_group  TEXT NOT NULL,
+  per_minute BIGINT NOT NULL,
+  PRIMARY KEY (brand_id, api_group)
+);
 )sql";
 
 // Tracking, feedback and reports: the second campaign migration.

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -186,6 +187,13 @@ class Store {
   // Revokes the active key whose prefix starts with `prefix`. NotFound when none matches,
   // InvalidArgument when several do.
   virtual Status RevokeApiKey(std::string_view brand_id, std::string_view prefix, int64_t now) = 0;
+
+  // Rate limits a brand has instead of the defaults, per API group name ("users", ...);
+  // 0 means unlimited. Groups not set are absent.
+  virtual Status SetRateLimit(std::string_view brand_id, std::string_view group,
+                              int64_t per_minute) = 0;
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> GetRateLimits(
+      std::string_view brand_id) = 0;
 
   // Profiles.
   // Applies each write in its own savepoint of one durable transaction; the result holds one

@@ -185,6 +185,9 @@ class MockStore : public store::Store {
               (std::string_view, std::string_view, const std::vector<store::Message>&), (override));
   MOCK_METHOD(Result<store::MessageCounts>, CountMessages, (std::string_view, std::string_view),
               (override));
+  MOCK_METHOD(Status, SetRateLimit, (std::string_view, std::string_view, int64_t), (override));
+  MOCK_METHOD((Result<std::vector<std::pair<std::string, int64_t>>>), GetRateLimits,
+              (std::string_view), (override));
   MOCK_METHOD(Status, RecordFeedback, (std::string_view, const store::Feedback&), (override));
   MOCK_METHOD(Result<store::CampaignActivity>, GetCampaignActivity,
               (std::string_view, std::string_view, const std::optional<store::Conversion>&, size_t),

@@ -191,6 +191,20 @@ TEST_P(StoreBrandsAndKeys, DoesNotRevokeAnotherBrandsKey) {
   EXPECT_EQ(ActiveKeys("brand-b").size(), 1u);
 }
 
+TEST_P(StoreBrandsAndKeys, KeepsRateLimitsPerBrandAndGroup) {
+  EXPECT_TRUE(store_->GetRateLimits("brand-a")->empty());
+  ASSERT_TRUE(store_->SetRateLimit("brand-a", "users", 1000).ok());
+  ASSERT_TRUE(store_->SetRateLimit("brand-a", "users", 2000).ok());
+  ASSERT_TRUE(store_->SetRateLimit("brand-a", "reports", 0).ok());
+  ASSERT_TRUE(store_->SetRateLimit("brand-b", "users", 7).ok());
+  Reopen();
+  auto limits = store_->GetRateLimits("brand-a");
+  ASSERT_TRUE(limits.ok()) << limits.status().message();
+  std::sort(limits->begin(), limits->end());
+  EXPECT_EQ(*limits,
+            (std::vector<std::pair<std::string, int64_t>>{{"reports", 0}, {"users", 2000}}));
+}
+
 INSTANTIATE_CONFORMANCE(StoreBrandsAndKeys);
 
 }  // namespace

@@ -95,13 +95,21 @@ CommandResult RunCdp(const std::vector<std::string>& args) {
   return r;
 }
 
-Brand CreateBrand(const std::vector<std::string>& storage_args, const std::string& name) {
+Brand CreateBrand(const std::vector<std::string>& storage_args, const std::string& name,
+                  Limits limits) {
   std::vector<std::string> args = {"brand", "create", name, "--json"};
   args.insert(args.end(), storage_args.begin(), storage_args.end());
   CommandResult r = RunCdp(args);
   if (r.exit_code != 0) throw std::runtime_error("brand create failed: " + r.err);
   json::value v = json::parse(r.out);
-  return Brand{std::string(v.at("brand_id").as_string()), std::string(v.at("api_key").as_string())};
+  Brand brand{std::string(v.at("brand_id").as_string()), std::string(v.at("api_key").as_string())};
+  if (limits == Limits::kUnlimited) {
+    args = {"brand", "limits", "--brand", brand.id, "--group", "all", "--per-minute", "0"};
+    args.insert(args.end(), storage_args.begin(), storage_args.end());
+    r = RunCdp(args);
+    if (r.exit_code != 0) throw std::runtime_error("brand limits failed: " + r.err);
+  }
+  return brand;
 }
 
 std::string HttpResponse::EnvelopeStatus() const {

@@ -47,8 +47,12 @@ struct Brand {
   std::string key;
 };
 
-// `cdp brand create NAME --json` with the given storage arguments (e.g. {"--data", dir}).
-Brand CreateBrand(const std::vector<std::string>& storage_args, const std::string& name);
+// `cdp brand create NAME --json` with the given storage arguments (e.g. {"--data", dir}),
+// then, unless `limits` is kDefault, `cdp brand limits --group all --per-minute 0`: tests
+// of other things must not trip over the API rate limits.
+enum class Limits { kUnlimited, kDefault };
+Brand CreateBrand(const std::vector<std::string>& storage_args, const std::string& name,
+                  Limits limits = Limits::kUnlimited);
 
 struct HttpResponse {
   int status = 0;

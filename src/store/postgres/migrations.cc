@@ -118,6 +118,7 @@ CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
 )sql"},
       {3, campaign_sql::kSchema},
       {4, campaign_sql::kFeedbackSchema},
+      {5, campaign_sql::kRateLimitSchema},
   };
   return kMigrations;
 }

@@ -318,6 +318,8 @@ const Sql kFeedbackGroups{"cdp_feedback_groups", campaign_sql::kFeedbackGroups};
 const Sql kTopLinks{"cdp_top_links", campaign_sql::kTopLinks};
 const Sql kConversions{"cdp_conversions", campaign_sql::kConversions};
 const Sql kTimeline{"cdp_timeline", campaign_sql::kTimeline};
+const Sql kSetRateLimit{"cdp_set_rate_limit", campaign_sql::kSetRateLimit};
+const Sql kGetRateLimits{"cdp_get_rate_limits", campaign_sql::kGetRateLimits};
 const Sql kPutSecret{"cdp_put_secret", campaign_sql::kPutSecret};
 const Sql kGetSecret{"cdp_get_secret", campaign_sql::kGetSecret};
 // Many recipients in one statement: one array per column.
@@ -1210,6 +1212,26 @@ class PostgresStore final : public Store {
       MessageCounts counts;
       for (int i = 0; i < rows->size(); ++i) counts.Add(rows->Text(i, 0), rows->Int(i, 1));
       return counts;
+    });
+  }
+
+  Status SetRateLimit(std::string_view brand_id, std::string_view group,
+                      int64_t per_minute) override {
+    return writer_.Submit([&](Conn& c) -> Status {
+      return c.Exec(kSetRateLimit, Params().Add(brand_id).Add(group).Add(per_minute)).status();
+    });
+  }
+
+  Result<std::vector<std::pair<std::string, int64_t>>> GetRateLimits(
+      std::string_view brand_id) override {
+    using Limits = std::vector<std::pair<std::string, int64_t>>;
+    return Read([&](Conn& c) -> Result<Limits> {
+      auto rows = c.Exec(kGetRateLimits, Params().Add(brand_id));
+      if (!rows.ok()) return std::move(rows).take_status();
+      Limits out;
+      for (int i = 0; i < rows->size(); ++i)
+        out.emplace_back(std::string(rows->Text(i, 0)), rows->Int(i, 1));
+      return out;
     });
   }
 

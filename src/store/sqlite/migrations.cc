@@ -114,6 +114,7 @@ CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
 )sql"},
       {4, campaign_sql::kSchema},
       {5, campaign_sql::kFeedbackSchema},
+      {6, campaign_sql::kRateLimitSchema},
   };
   return kMigrations;
 }

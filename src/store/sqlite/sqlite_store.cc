@@ -1311,6 +1311,29 @@ class SqliteStore final : public Store {
     });
   }
 
+  Status SetRateLimit(std::string_view brand_id, std::string_view group,
+                      int64_t per_minute) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kSetRateLimit);
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      return stmt->Bind(1, brand_id).Bind(2, group).Bind(3, per_minute).Run();
+    });
+  }
+
+  Result<std::vector<std::pair<std::string, int64_t>>> GetRateLimits(
+      std::string_view brand_id) override {
+    using Limits = std::vector<std::pair<std::string, int64_t>>;
+    return Read([&](Db& db) -> Result<Limits> {
+      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kGetRateLimits);
+      auto stmt = db.Prepare(sql);
+      if (!stmt.ok()) return std::move(stmt).take_status();
+      stmt->Bind(1, brand_id);
+      return AllRows<std::pair<std::string, int64_t>>(
+          *stmt, [](const Stmt& s) { return std::make_pair(s.Text(0), s.Int(1)); });
+    });
+  }
+
   Status RecordFeedback(std::string_view brand_id, const Feedback& f) override {
     return writer_.Submit([&](Db& db) -> Status {
       static const std::string exists = campaign_sql::ForSqlite(campaign_sql::kMessageExists);
