@@ -2,18 +2,127 @@
 
 #include <fmt/format.h>
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse_options.hpp>
-#include <boost/json/stream_parser.hpp>
+#include <boost/json/value_stack.hpp>
+#include <cmath>
+#include <string>
+#include <vector>
 
 namespace cdp {
+
+namespace {
+
+namespace json = boost::json;
+
+// Builds values like Boost.JSON's own parser (value_stack), and refuses what that parser
+// lets through but a request must not carry: a key twice in one object (which value did the
+// client mean?), NUL characters (they truncate in C APIs and logs), and numbers too large
+// for a double (1e400 would become infinity).
+class StrictHandler {
+ public:
+  static constexpr size_t max_object_size = json::object::max_size();
+  static constexpr size_t max_array_size = json::array::max_size();
+  static constexpr size_t max_key_size = json::string::max_size();
+  static constexpr size_t max_string_size = json::string::max_size();
+
+  json::value_stack st;
+  std::string problem;  // why the handler stopped the parse
+
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+  bool on_object_begin(json::error_code&) {
+    keys_.emplace_back();
+    return true;
+  }
+  bool on_object_end(size_t n, json::error_code&) {
+    keys_.pop_back();
+    st.push_object(n);
+    return true;
+  }
+  bool on_array_begin(json::error_code&) { return true; }
+  bool on_array_end(size_t n, json::error_code&) {
+    st.push_array(n);
+    return true;
+  }
+  bool on_key_part(json::string_view s, size_t, json::error_code& ec) {
+    if (!Clean(s, ec)) return false;
+    key_.append(s.data(), s.size());
+    st.push_chars(s);
+    return true;
+  }
+  bool on_key(json::string_view s, size_t, json::error_code& ec) {
+    if (!Clean(s, ec)) return false;
+    key_.append(s.data(), s.size());
+    auto& seen = keys_.back();
+    for (const auto& k : seen) {
+      if (k == key_) return Fail(ec, fmt::format("duplicate key '{}'", key_));
+    }
+    seen.push_back(std::move(key_));
+    key_.clear();
+    st.push_key(s);
+    return true;
+  }
+  bool on_string_part(json::string_view s, size_t, json::error_code& ec) {
+    if (!Clean(s, ec)) return false;
+    st.push_chars(s);
+    return true;
+  }
+  bool on_string(json::string_view s, size_t, json::error_code& ec) {
+    if (!Clean(s, ec)) return false;
+    st.push_string(s);
+    return true;
+  }
+  bool on_number_part(json::string_view, json::error_code&) { return true; }
+  bool on_int64(int64_t i, json::string_view, json::error_code&) {
+    st.push_int64(i);
+    return true;
+  }
+  bool on_uint64(uint64_t u, json::string_view, json::error_code&) {
+    st.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, json::string_view, json::error_code& ec) {
+    if (!std::isfinite(d)) return Fail(ec, "a number is too large");
+    st.push_double(d);
+    return true;
+  }
+  bool on_bool(bool b, json::error_code&) {
+    st.push_bool(b);
+    return true;
+  }
+  bool on_null(json::error_code&) {
+    st.push_null();
+    return true;
+  }
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+
+ private:
+  bool Fail(json::error_code& ec, std::string why) {
+    problem = std::move(why);
+    ec = json::error::syntax;
+    return false;
+  }
+  bool Clean(json::string_view s, json::error_code& ec) {
+    if (s.find('\0') == json::string_view::npos) return true;
+    return Fail(ec, "strings may not contain NUL (\\u0000)");
+  }
+
+  std::vector<std::vector<std::string>> keys_;  // of each open object
+  std::string key_;                             // the key being read
+};
+
+}  // namespace
 
 Result<boost::json::value> ParseJson(std::string_view text) {
   boost::json::parse_options opts;
   opts.max_depth = kMaxJsonDepth;
-  boost::json::stream_parser parser({}, opts);
+  json::basic_parser<StrictHandler> parser(opts);
+  parser.handler().st.reset();
   boost::system::error_code ec;
-  size_t consumed = parser.write(text.data(), text.size(), ec);
-  if (!ec) parser.finish(ec);
+  const size_t consumed = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && consumed < text.size()) ec = json::error::extra_data;
   if (ec) {
     size_t line = 1, column = 1;
     for (size_t i = 0; i < consumed && i < text.size(); ++i) {
@@ -25,10 +134,11 @@ Result<boost::json::value> ParseJson(std::string_view text) {
       }
     }
     if (text.empty()) return InvalidArgument("request body is empty; expected a JSON object");
-    return InvalidArgument(
-        fmt::format("malformed JSON at line {}, column {}: {}", line, column, ec.message()));
+    const std::string& problem = parser.handler().problem;
+    return InvalidArgument(fmt::format("malformed JSON at line {}, column {}: {}", line, column,
+                                       problem.empty() ? ec.message() : problem));
   }
-  return parser.release();
+  return parser.handler().st.release();
 }
 
 size_t Utf8Length(std::string_view s) {

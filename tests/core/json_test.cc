@@ -94,5 +94,28 @@ TEST(Utf8Length, CountsFourByteCharactersOnce) {
   EXPECT_EQ(Utf8Length("\xF0\x9F\x98\x80"), 1u);  // one emoji
 }
 
+TEST(ParseJsonStrict, RefusesDuplicateKeysNulsAndInfiniteNumbers) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"a":1,"a":2})", "duplicate key 'a'"},
+      {R"({"x":{"ab":1,"a\u0062":2}})", "duplicate key 'ab'"},
+      {R"({"a":"x\u0000y"})", "strings may not contain NUL"},
+      {R"({"a\u0000":1})", "strings may not contain NUL"},
+      {R"({"a":1e400})", "a number is too large"},
+      {R"({"a":-1e400})", "a number is too large"},
+      {R"({"a":1} x)", "malformed JSON at line 1, column 9"},
+  };
+  for (const auto& [text, message] : cases) {
+    auto v = ParseJson(text);
+    ASSERT_FALSE(v.ok()) << text;
+    EXPECT_EQ(v.status().code(), Code::kInvalidArgument);
+    EXPECT_NE(v.status().message().find(message), std::string::npos)
+        << text << ": " << v.status().message();
+  }
+  // The same key in different objects, and surrounding whitespace, are fine.
+  auto ok = ParseJson(" {\"a\":{\"a\":1},\"b\":[{\"a\":2},{\"a\":3}],\"n\":1e300}\n");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->at("b").at(1).at("a"), 3);
+}
+
 }  // namespace
 }  // namespace cdp
