@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/fields.h"
 #include "campaigns/campaign.h"
 #include "campaigns/engine.h"
 #include "core/ids.h"
@@ -15,13 +16,6 @@ namespace cdp::api {
 namespace {
 
 namespace json = boost::json;
-
-Result<std::string> CampaignId(const json::object& body) {
-  const json::value* v = body.if_contains("campaign_id");
-  if (!v || !v->is_string() || v->get_string().empty())
-    return InvalidArgument("campaign_id: required, the id /campaign/create returned");
-  return std::string(v->get_string());
-}
 
 Status CheckName(const json::value& v) {
   if (!v.is_string() || v.get_string().empty() || v.get_string().size() > campaigns::kMaxNameChars)
@@ -78,10 +72,6 @@ Status ApplyFields(const json::object& body, store::Campaign& c) {
   return Status::Ok();
 }
 
-json::value OptTime(const std::optional<int64_t>& t) {
-  return t ? json::value(FormatTimestamp(*t)) : json::value(nullptr);
-}
-
 Result<json::object> CampaignToJson(const store::Campaign& c, Services& services) {
   auto counts = services.store.CountMessages(c.brand_id, c.id);
   if (!counts.ok()) return counts.status();
@@ -96,11 +86,11 @@ Result<json::object> CampaignToJson(const store::Campaign& c, Services& services
                    {"status", c.status},
                    {"target", target.ok() ? *target : json::value(nullptr)},
                    {"content", content.ok() ? *content : json::value(nullptr)},
-                   {"send_at", OptTime(c.send_at)},
+                   {"send_at", OptionalTimestamp(c.send_at)},
                    {"created_at", FormatTimestamp(c.created_at)},
                    {"updated_at", FormatTimestamp(c.updated_at)},
-                   {"started_at", OptTime(c.started_at)},
-                   {"finished_at", OptTime(c.finished_at)},
+                   {"started_at", OptionalTimestamp(c.started_at)},
+                   {"finished_at", OptionalTimestamp(c.finished_at)},
                    {"counts", json::object{{"targeted", counts->targeted()},
                                            {"queued", counts->queued},
                                            {"sent", counts->sent},

@@ -7,6 +7,7 @@
 #include <map>
 #include <vector>
 
+#include "api/fields.h"
 #include "campaigns/campaign.h"
 #include "core/json.h"
 #include "core/time.h"
@@ -116,17 +117,13 @@ Result<Figures> FiguresOf(const store::Campaign& c, Services& services) {
   return Compute(c, *activity);
 }
 
-json::value OptTime(const std::optional<int64_t>& t) {
-  return t ? json::value(FormatTimestamp(*t)) : json::value(nullptr);
-}
-
 json::object CampaignJson(const store::Campaign& c, const Figures& f) {
   json::object out{{"campaign_id", c.id},
                    {"name", c.name},
                    {"channel", c.channel},
                    {"status", c.status},
-                   {"started_at", OptTime(c.started_at)},
-                   {"finished_at", OptTime(c.finished_at)}};
+                   {"started_at", OptionalTimestamp(c.started_at)},
+                   {"finished_at", OptionalTimestamp(c.finished_at)}};
   for (const auto& [name, member] : kCounts) out[name] = f.*member;
   json::object reasons;
   for (const auto& [reason, n] : f.skipped_by_reason) reasons[reason] = n;
@@ -216,11 +213,8 @@ http::Response ReportCampaign(const Call& call, Services& services) {
     return http::ErrorResponse(st);
   auto csv = WantsCsv(call.body);
   if (!csv.ok()) return http::ErrorResponse(csv.status());
-  auto id = OptionalString(call.body, "campaign_id");
+  auto id = CampaignId(call.body);
   if (!id.ok()) return http::ErrorResponse(id.status());
-  if (id->empty())
-    return http::ErrorResponse(
-        InvalidArgument("campaign_id: required, the id /campaign/create returned"));
   auto c = services.store.GetCampaign(call.brand_id, *id);
   if (!c.ok()) return http::ErrorResponse(c.status());
   auto f = FiguresOf(*c, services);
@@ -243,22 +237,10 @@ http::Response ReportCampaigns(const Call& call, Services& services) {
   if (!channel.ok()) return http::ErrorResponse(channel.status());
   if (!channel->empty() && !campaigns::IsChannel(*channel))
     return http::ErrorResponse(InvalidArgument("channel: must be email or sms"));
-  int64_t limit = kDefaultBatch;
-  if (const auto* v = call.body.if_contains("batch_size"); v && !v->is_null()) {
-    if (!v->is_int64() || v->get_int64() < 1 || v->get_int64() > kMaxBatch)
-      return http::ErrorResponse(
-          InvalidArgument(fmt::format("batch_size: must be an integer from 1 to {}", kMaxBatch)));
-    limit = v->get_int64();
-  }
-  int64_t offset = 0;
-  if (const auto* v = call.body.if_contains("cursor"); v && !v->is_null()) {
-    auto decoded = v->is_string() ? events::DecodeCursor(v->get_string())
-                                  : Result<int64_t>(InvalidArgument(""));
-    if (!decoded.ok())
-      return http::ErrorResponse(
-          InvalidArgument("cursor: must be the next_cursor string of the previous page"));
-    offset = *decoded;
-  }
+  auto limit = BatchSize(call.body, kDefaultBatch, kMaxBatch);
+  if (!limit.ok()) return http::ErrorResponse(limit.status());
+  auto offset = Cursor(call.body);
+  if (!offset.ok()) return http::ErrorResponse(offset.status());
   auto all = services.store.ListCampaigns(call.brand_id);
   if (!all.ok()) return http::ErrorResponse(all.status());
   std::vector<const store::Campaign*> matching;
@@ -270,8 +252,8 @@ http::Response ReportCampaigns(const Call& call, Services& services) {
   }
   std::vector<std::vector<std::string>> rows = {CampaignCsvHeader()};
   json::array out;
-  const int64_t end = std::min<int64_t>(offset + limit, static_cast<int64_t>(matching.size()));
-  for (int64_t i = offset; i < end; ++i) {
+  const int64_t end = std::min<int64_t>(*offset + *limit, static_cast<int64_t>(matching.size()));
+  for (int64_t i = *offset; i < end; ++i) {
     const store::Campaign& c = *matching[static_cast<size_t>(i)];
     auto f = FiguresOf(c, services);
     if (!f.ok()) return http::ErrorResponse(f.status());

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/fields.h"
 #include "api/profile_json.h"
 #include "core/ids.h"
 #include "core/json.h"
@@ -17,8 +18,8 @@ namespace {
 
 namespace json = boost::json;
 
-inline constexpr size_t kDefaultBatch = 100;
-inline constexpr size_t kMaxBatch = 1000;
+inline constexpr int64_t kDefaultBatch = 100;
+inline constexpr int64_t kMaxBatch = 1000;
 
 Result<std::string> SegmentId(const json::object& body) {
   const json::value* v = body.if_contains("segment_id");
@@ -153,26 +154,14 @@ http::Response CountSegment(const Call& call, Services& services) {
 http::Response SegmentUsers(const Call& call, Services& services) {
   if (Status st = OnlyKeys(call.body, {"segment_id", "rules", "batch_size", "cursor"}); !st.ok())
     return http::ErrorResponse(st);
-  size_t limit = kDefaultBatch;
-  if (const auto* v = call.body.if_contains("batch_size"); v && !v->is_null()) {
-    if (!v->is_int64() || v->get_int64() < 1 || v->get_int64() > int64_t(kMaxBatch))
-      return http::ErrorResponse(
-          InvalidArgument(fmt::format("batch_size: must be an integer from 1 to {}", kMaxBatch)));
-    limit = static_cast<size_t>(v->get_int64());
-  }
-  int64_t after = 0;
-  if (const auto* v = call.body.if_contains("cursor"); v && !v->is_null()) {
-    if (!v->is_string())
-      return http::ErrorResponse(
-          InvalidArgument("cursor: must be the next_cursor string of the previous page"));
-    auto decoded = events::DecodeCursor(v->get_string());
-    if (!decoded.ok()) return http::ErrorResponse(decoded.status());
-    after = *decoded;
-  }
+  auto limit = BatchSize(call.body, kDefaultBatch, kMaxBatch);
+  if (!limit.ok()) return http::ErrorResponse(limit.status());
+  auto after = Cursor(call.body);
+  if (!after.ok()) return http::ErrorResponse(after.status());
   auto rule = RuleOf(call, services);
   if (!rule.ok()) return http::ErrorResponse(rule.status());
-  auto page =
-      services.store.SegmentMembers(call.brand_id, *rule, services.clock.NowMicros(), after, limit);
+  auto page = services.store.SegmentMembers(call.brand_id, *rule, services.clock.NowMicros(),
+                                            *after, static_cast<size_t>(*limit));
   if (!page.ok()) return http::ErrorResponse(page.status());
   json::array users;
   for (const auto& p : page->profiles) users.push_back(ProfileToJson(p));
