@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <iterator>
 #include <vector>
 
 #include "core/base64.h"
@@ -18,19 +19,14 @@ constexpr size_t kMacBytes = 16;
 constexpr size_t kMaxTargetChars = 4000;
 constexpr char kSep = '\n';  // never in ids, and never in a URL we track
 
-char KindChar(LinkKind kind) {
-  switch (kind) {
-    case LinkKind::kOpen:
-      return 'o';
-    case LinkKind::kClick:
-      return 'c';
-    case LinkKind::kUnsubscribe:
-      return 'u';
-    case LinkKind::kSmsStatus:
-      return 's';
-  }
-  return '?';
-}
+// Each kind's letter in a payload and its path, indexed by LinkKind.
+struct KindInfo {
+  char letter;
+  std::string_view path;
+};
+constexpr KindInfo kKinds[] = {{'o', "/t/o/"}, {'c', "/t/c/"}, {'u', "/u/"}, {'s', "/hooks/sms/"}};
+static_assert(std::size(kKinds) == static_cast<size_t>(LinkKind::kSmsStatus) + 1);
+char KindChar(LinkKind kind) { return kKinds[static_cast<size_t>(kind)].letter; }
 
 char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
@@ -132,19 +128,7 @@ std::optional<std::vector<std::string_view>> Fields(std::string_view s, size_t n
 
 }  // namespace
 
-std::string_view PathOf(LinkKind kind) {
-  switch (kind) {
-    case LinkKind::kOpen:
-      return "/t/o/";
-    case LinkKind::kClick:
-      return "/t/c/";
-    case LinkKind::kUnsubscribe:
-      return "/u/";
-    case LinkKind::kSmsStatus:
-      return "/hooks/sms/";
-  }
-  return "/";
-}
+std::string_view PathOf(LinkKind kind) { return kKinds[static_cast<size_t>(kind)].path; }
 
 Links::Links(std::string key, std::string public_url)
     : key_(std::move(key)), public_url_(std::move(public_url)) {

@@ -32,11 +32,12 @@ class StrictHandler {
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code&) {
-    keys_.emplace_back();
+    frames_.push_back(keys_.size());
     return true;
   }
   bool on_object_end(size_t n, json::error_code&) {
-    keys_.pop_back();
+    keys_.resize(frames_.back());
+    frames_.pop_back();
     st.push_object(n);
     return true;
   }
@@ -54,11 +55,9 @@ class StrictHandler {
   bool on_key(json::string_view s, size_t, json::error_code& ec) {
     if (!Clean(s, ec)) return false;
     key_.append(s.data(), s.size());
-    auto& seen = keys_.back();
-    for (const auto& k : seen) {
-      if (k == key_) return Fail(ec, fmt::format("duplicate key '{}'", key_));
-    }
-    seen.push_back(std::move(key_));
+    for (size_t i = frames_.back(); i < keys_.size(); ++i)
+      if (keys_[i] == key_) return Fail(ec, fmt::format("duplicate key '{}'", key_));
+    keys_.push_back(std::move(key_));
     key_.clear();
     st.push_key(s);
     return true;
@@ -109,8 +108,11 @@ class StrictHandler {
     return Fail(ec, "strings may not contain NUL (\\u0000)");
   }
 
-  std::vector<std::vector<std::string>> keys_;  // of each open object
-  std::string key_;                             // the key being read
+  // The keys of every open object, innermost last; frames_ holds where each object's start.
+  // One flat stack: no allocation per object on the ingestion path.
+  std::vector<std::string> keys_;
+  std::vector<size_t> frames_;
+  std::string key_;  // the key being read
 };
 
 }  // namespace
