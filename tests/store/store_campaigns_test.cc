@@ -35,6 +35,16 @@ class StoreCampaigns : public StoreTest {
     m.updated_at = kNow;
     return m;
   }
+  // A draft campaign of brand-a with one message sent at kNow to each user (who must exist).
+  void SentTo(std::string_view campaign, const std::vector<std::string>& users) {
+    ASSERT_TRUE(store_->CreateCampaign(Draft("brand-a", std::string(campaign))).ok());
+    std::vector<Message> sent;
+    for (const auto& u : users) {
+      sent.push_back(Queued(Get("brand-a", UserKey(u)).id));
+      sent.back().status = std::string(kMessageSent);
+    }
+    ASSERT_TRUE(store_->AddMessages("brand-a", campaign, sent).ok());
+  }
   std::vector<std::string> Claim(std::string_view node, int64_t now) {
     auto claimed = store_->ClaimCampaigns(node, now, now + 30'000'000);
     EXPECT_TRUE(claimed.ok()) << claimed.status().message();
@@ -153,18 +163,14 @@ TEST_P(StoreCampaigns, RecordsFeedbackWithItsEffectsOnTheMessageAndTheRecipient)
     patch[profiles::Field::kEmailOptIn] = boost::json::value(1);
     Put("brand-a", patch);
   }
+  SentTo("c", {"u1", "u2", "u3"});
   auto id = [&](const char* u) { return Get("brand-a", UserKey(u)).id; };
-  ASSERT_TRUE(store_->CreateCampaign(Draft("brand-a", "c")).ok());
-  std::vector<Message> sent;
-  for (const char* u : {"u1", "u2", "u3"}) {
-    sent.push_back(Queued(id(u)));
-    sent.back().status = std::string(kMessageSent);
-  }
-  ASSERT_TRUE(store_->AddMessages("brand-a", "c", sent).ok());
   auto record = [&](const char* u, std::string_view kind, std::string detail = "") {
     return store_->RecordFeedback("brand-a", {"c", id(u), std::string(kind), detail, kNow + 1});
   };
-  auto opt_in = [&](const char* u) { return Get("brand-a", UserKey(u))[profiles::Field::kEmailOptIn]; };
+  auto opt_in = [&](const char* u) {
+    return Get("brand-a", UserKey(u))[profiles::Field::kEmailOptIn];
+  };
   ASSERT_TRUE(record("u1", kFeedbackOpen).ok());
   ASSERT_TRUE(record("u1", kFeedbackOpen).ok());
   ASSERT_TRUE(record("u1", kFeedbackClick, "https://a.test/").ok());
@@ -188,9 +194,9 @@ TEST_P(StoreCampaigns, RecordsFeedbackWithItsEffectsOnTheMessageAndTheRecipient)
   EXPECT_EQ(by_delivery, (std::map<std::string, int64_t>{{"sent/", 2}, {"sent/bounced", 1}}));
   std::map<std::string, std::pair<int64_t, int64_t>> kinds;
   for (const auto& k : a->feedback) kinds[k.kind] = {k.total, k.unique};
-  EXPECT_EQ(kinds, (std::map<std::string, std::pair<int64_t, int64_t>>{
-                       {"open", {2, 1}}, {"click", {3, 2}}, {"bounce", {1, 1}},
-                       {"unsubscribe", {1, 1}}}));
+  EXPECT_EQ(kinds,
+            (std::map<std::string, std::pair<int64_t, int64_t>>{
+                {"open", {2, 1}}, {"click", {3, 2}}, {"bounce", {1, 1}}, {"unsubscribe", {1, 1}}}));
   ASSERT_EQ(a->top_links.size(), 1u);
   EXPECT_EQ(a->top_links[0].url, "https://a.test/");
   EXPECT_EQ(a->top_links[0].total, 2);
@@ -201,21 +207,13 @@ TEST_P(StoreCampaigns, CountsConversionsWithinTheWindowAfterTheSend) {
   Put("brand-a", User("u1"));
   Put("brand-a", User("u2"));
   Put("brand-a", User("u3"));
-  auto id = [&](const char* u) { return Get("brand-a", UserKey(u)).id; };
-  ASSERT_TRUE(store_->CreateCampaign(Draft("brand-a", "c")).ok());
-  std::vector<Message> sent;
-  for (const char* u : {"u1", "u2", "u3"}) {
-    sent.push_back(Queued(id(u)));
-    sent.back().status = std::string(kMessageSent);
-    sent.back().updated_at = kNow;  // sent at
-  }
-  ASSERT_TRUE(store_->AddMessages("brand-a", "c", sent).ok());
+  SentTo("c", {"u1", "u2", "u3"});
   const int64_t day = 86'400'000'000;
-  Append("brand-a", {MakeEvent(User("u1"), "buy", kNow + day),         // inside
-                     MakeEvent(User("u1"), "buy", kNow + 2 * day),     // the same user again
-                     MakeEvent(User("u2"), "buy", kNow - 1),           // before the send
-                     MakeEvent(User("u3"), "buy", kNow + 8 * day),     // after the window
-                     MakeEvent(User("u3"), "browse", kNow + day)});    // another event
+  Append("brand-a", {MakeEvent(User("u1"), "buy", kNow + day),       // inside
+                     MakeEvent(User("u1"), "buy", kNow + 2 * day),   // the same user again
+                     MakeEvent(User("u2"), "buy", kNow - 1),         // before the send
+                     MakeEvent(User("u3"), "buy", kNow + 8 * day),   // after the window
+                     MakeEvent(User("u3"), "browse", kNow + day)});  // another event
   Append("brand-b", {MakeEvent(User("u2"), "buy", kNow + day)});     // another brand
   auto a = store_->GetCampaignActivity("brand-a", "c", Conversion{"buy", 7 * day}, 10);
   ASSERT_TRUE(a.ok()) << a.status().message();
