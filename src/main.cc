@@ -5,12 +5,16 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <condition_variable>
+#include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "api/routes.h"
 #include "auth/authenticator.h"
+#include "auth/oauth.h"
 #include "campaigns/engine.h"
 #include "cli/admin.h"
 #include "cli/migrate.h"
@@ -108,7 +112,8 @@ int Serve(const std::string& listen, const StorageFlags& storage, int threads,
   cdp::campaigns::Engine engine(*store, clock, links, engine_options);
   cdp::ratelimit::LocalLimiter limiter;
   cdp::ratelimit::Policy rate_limits(*store, limiter, clock);
-  cdp::api::Services services{*store, authenticator, clock, &engine, &links, &rate_limits};
+  cdp::auth::OAuth oauth(*store, clock);
+  cdp::api::Services services{*store, authenticator, clock, &engine, &links, &rate_limits, &oauth};
   cdp::http::Router router;
   cdp::api::AddRoutes(router, services);
   cdp::http::Server server(options, router);
@@ -131,7 +136,21 @@ int Serve(const std::string& listen, const StorageFlags& storage, int threads,
         "set --public-url to where recipients reach this server over https",
         links.public_url());
   engine.Start();
+  // Keys' last-use times, written every few seconds and once more at shutdown.
+  std::mutex usage_mu;
+  std::condition_variable_any usage_cv;
+  std::jthread usage_writer([&](std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      std::unique_lock lock(usage_mu);
+      usage_cv.wait_for(lock, stop, std::chrono::seconds(5), [] { return false; });
+      lock.unlock();
+      if (auto st = authenticator.FlushUsage(); !st.ok())
+        spdlog::warn("cannot record API key use: {}", st.message());
+    }
+  });
   server.Run();
+  usage_writer.request_stop();
+  usage_writer.join();
   engine.Stop();
   store.reset();  // drains and closes storage before we say so
   spdlog::info("stopped");
@@ -215,9 +234,20 @@ int Main(int argc, char** argv) {
   key->require_subcommand(1);
   std::string key_prefix;
   bool revoke_old = false;
+  std::optional<int64_t> grace_seconds;
   auto* key_rotate = key->add_subcommand("rotate", "issue a new API key for a brand");
   key_rotate->add_option("--brand", brand_id, "brand id")->required();
-  key_rotate->add_flag("--revoke-old", revoke_old, "revoke every other key of the brand at once");
+  auto* revoke_old_flag = key_rotate->add_flag("--revoke-old", revoke_old,
+                                               "revoke every other key of the brand at once");
+  key_rotate
+      ->add_option("--grace", grace_seconds,
+                   "keep the other keys working this long, then revoke them (e.g. 90m, 24h, 7d)")
+      ->transform(CLI::AsNumberWithUnit(
+          std::map<std::string, int64_t>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
+          static_cast<CLI::AsNumberWithUnit::Options>(CLI::AsNumberWithUnit::CASE_SENSITIVE |
+                                                      CLI::AsNumberWithUnit::UNIT_REQUIRED)))
+      ->check(CLI::Range(int64_t{1}, int64_t{365} * 86400))
+      ->excludes(revoke_old_flag);
   key_rotate->add_flag("--json", as_json, "print one JSON line");
   add_data(key_rotate);
   auto* key_revoke = key->add_subcommand("revoke", "deactivate an API key");
@@ -225,10 +255,50 @@ int Main(int argc, char** argv) {
   key_revoke->add_option("--key", key_prefix, "the key or its prefix (as `key list` shows)")
       ->required();
   add_data(key_revoke);
-  auto* key_list = key->add_subcommand("list", "list a brand's keys");
+  auto* key_list = key->add_subcommand("list", "list a brand's keys, with when each was last used");
   key_list->add_option("--brand", brand_id, "brand id")->required();
   key_list->add_flag("--json", as_json, "print JSON");
   add_data(key_list);
+
+  auto* partner = app.add_subcommand("partner", "manage partner apps (OAuth 2.0 clients)");
+  partner->require_subcommand(1);
+  std::string partner_name, client_id;
+  std::vector<std::string> redirect_uris;
+  auto* partner_create =
+      partner->add_subcommand("create", "register a partner app and print its client credentials");
+  partner_create->add_option("NAME", partner_name, "the app's name, shown to brands")->required();
+  partner_create
+      ->add_option("--redirect-uri", redirect_uris,
+                   "where brands are sent back with a code (https; repeatable)")
+      ->required();
+  partner_create->add_flag("--json", as_json, "print one JSON line");
+  add_data(partner_create);
+  auto* partner_list = partner->add_subcommand(
+      "list", "list partner apps, or with --brand the apps that brand granted access");
+  partner_list->add_option("--brand", brand_id, "brand id");
+  partner_list->add_flag("--json", as_json, "print JSON");
+  add_data(partner_list);
+  auto* partner_delete =
+      partner->add_subcommand("delete", "delete a partner app and revoke all its tokens");
+  partner_delete->add_option("--client-id", client_id, "the app's client id")->required();
+  add_data(partner_delete);
+  auto* partner_revoke =
+      partner->add_subcommand("revoke", "revoke everything a brand granted a partner app");
+  partner_revoke->add_option("--brand", brand_id, "brand id")->required();
+  partner_revoke->add_option("--client-id", client_id, "the app's client id")->required();
+  add_data(partner_revoke);
+
+  auto* audit = app.add_subcommand(
+      "audit", "show the audit log of brand, key, limit and partner changes, newest first");
+  int64_t audit_limit = 50, audit_before = 0;
+  audit->add_option("--brand", brand_id, "only this brand's entries");
+  audit->add_option("--limit", audit_limit, "entries to show")
+      ->check(CLI::Range(int64_t{1}, int64_t{10000}))
+      ->capture_default_str();
+  audit->add_option("--before", audit_before, "only entries with an id below this (paging)")
+      ->check(CLI::Range(int64_t{0}, std::numeric_limits<int64_t>::max()));
+  audit->add_flag("--json", as_json, "print JSON");
+  add_data(audit);
 
   auto* migrate = app.add_subcommand("migrate", "apply the database schema migrations");
   add_data(migrate);
@@ -246,9 +316,21 @@ int Main(int argc, char** argv) {
   if (brand_list->parsed()) return cdp::cli::ListBrands(*store, as_json);
   if (brand_limits->parsed())
     return cdp::cli::BrandLimits(*store, brand_id, limit_group, per_minute, as_json);
-  if (key_rotate->parsed()) return cdp::cli::RotateKey(*store, brand_id, revoke_old, as_json);
+  if (key_rotate->parsed()) {
+    std::optional<int64_t> retire_after;
+    if (revoke_old) retire_after = 0;
+    if (grace_seconds) retire_after = *grace_seconds * 1'000'000;
+    return cdp::cli::RotateKey(*store, brand_id, retire_after, as_json);
+  }
   if (key_revoke->parsed()) return cdp::cli::RevokeKey(*store, brand_id, key_prefix);
   if (key_list->parsed()) return cdp::cli::ListKeys(*store, brand_id, as_json);
+  if (partner_create->parsed())
+    return cdp::cli::CreatePartner(*store, partner_name, redirect_uris, as_json);
+  if (partner_list->parsed()) return cdp::cli::ListPartners(*store, brand_id, as_json);
+  if (partner_delete->parsed()) return cdp::cli::DeletePartner(*store, client_id);
+  if (partner_revoke->parsed()) return cdp::cli::RevokePartner(*store, brand_id, client_id);
+  if (audit->parsed())
+    return cdp::cli::ShowAudit(*store, brand_id, audit_before, audit_limit, as_json);
   return 2;
 }
 

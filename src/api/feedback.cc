@@ -4,9 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
-#include <boost/url/params_view.hpp>
 #include <map>
 
+#include "api/web_forms.h"
 #include "campaigns/campaign.h"
 #include "campaigns/tracking.h"
 #include "core/json.h"
@@ -42,33 +42,6 @@ Status Record(Services& services, const campaigns::MessageRef& ref, std::string_
     spdlog::warn("campaign {}/{}: {} of message {} not recorded: {}", ref.brand_id, ref.campaign_id,
                  kind, ref.profile_id, st.message());
   return st;
-}
-
-http::Response Page(int status, std::string_view title, std::string_view body) {
-  http::Response res;
-  res.status = status;
-  res.content_type = "text/html; charset=utf-8";
-  res.headers.emplace_back("Cache-Control", "no-store");
-  res.body = fmt::format(
-      "<!doctype html><html><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width\"><title>{0}</title></head>"
-      "<body style=\"font-family:sans-serif;max-width:32em;margin:4em auto\"><h1>{0}</h1>{1}"
-      "</body></html>",
-      title, body);
-  return res;
-}
-
-// application/x-www-form-urlencoded fields ('+' is a space); empty on malformed input.
-std::map<std::string, std::string> ParseForm(std::string_view body) {
-  std::map<std::string, std::string> out;
-  try {
-    boost::urls::encoding_opts opt;
-    opt.space_as_plus = true;
-    for (const auto& p : boost::urls::params_view(body, opt)) out[p.key] = p.value;
-  } catch (const std::exception&) {
-    out.clear();
-  }
-  return out;
 }
 
 std::string_view StringField(const json::object& body, std::string_view key) {
@@ -123,7 +96,7 @@ http::Response Unsubscribe(const http::Request& req, Services& services) {
 http::Response SmsStatus(const http::Request& req, Services& services) {
   auto link = Verify(req, services, LinkKind::kSmsStatus);
   if (!link) return NoSuchLink();
-  auto form = ParseForm(req.body);
+  auto form = ParseForm(req.body).value_or(std::map<std::string, std::string>());
   const std::string& status = form["MessageStatus"];
   if (status.empty())
     return http::ErrorResponse(InvalidArgument("MessageStatus: required (Twilio's form)"));

@@ -9,9 +9,11 @@
 #include "api/channels.h"
 #include "api/events.h"
 #include "api/feedback.h"
+#include "api/oauth.h"
 #include "api/reports.h"
 #include "api/segments.h"
 #include "api/users.h"
+#include "auth/oauth.h"
 #include "core/json.h"
 #include "http/envelope.h"
 #include "ratelimit/policy.h"
@@ -39,17 +41,43 @@ void AddRateHeaders(const ratelimit::Decision& d, http::Response& res) {
   res.headers.emplace_back("X-RateLimit-Reset", std::to_string(d.reset_seconds));
 }
 
-// Authentication, then the brand's rate limit for `group` (so that nobody can spend a
-// brand's budget without its key), then the media type, then the JSON body: the order in
-// which a client fixes its problems. Returns the call, or the error response to send
-// instead; either way `rate` is the rate-limit decision.
+// Who is calling: a partner's `Authorization: Bearer` access token, else the brand's
+// x-brand-id/x-api-key. With a token, an x-brand-id header must name the token's brand.
+Result<auth::Principal> Authenticate(const http::Request& req, Services& services) {
+  std::string_view authorization = req.Header("authorization");
+  if (authorization.empty())
+    return services.auth.Authenticate(req.Header("x-brand-id"), req.Header("x-api-key"));
+  const bool bearer = authorization.size() > 7 && (authorization.substr(0, 7) == "Bearer " ||
+                                                   authorization.substr(0, 7) == "bearer ");
+  if (!bearer || !services.oauth)
+    return Unauthenticated("Invalid auth: Authorization must be Bearer ACCESS_TOKEN");
+  auto principal = services.oauth->AuthenticateBearer(authorization.substr(7));
+  if (principal.ok() && req.HasHeader("x-brand-id") &&
+      req.Header("x-brand-id") != principal->brand_id)
+    return Unauthenticated("Invalid auth: the access token is not for this x-brand-id");
+  return principal;
+}
+
+// Authentication, then the caller's scopes, then the brand's rate limit for `group` (so
+// that nobody can spend a brand's budget without its key), then the media type, then the
+// JSON body: the order in which a client fixes its problems. Returns the call, or the error
+// response to send instead; either way `rate` is the rate-limit decision.
 std::variant<Call, http::Response> Admit(const http::Request& req, Services& services,
-                                         ratelimit::Group group, ratelimit::Decision& rate) {
-  std::string_view brand_id = req.Header("x-brand-id");
-  Status auth = services.auth.Authenticate(brand_id, req.Header("x-api-key"));
-  if (!auth.ok()) return http::ErrorResponse(auth);
+                                         ratelimit::Group group, auth::Scope scope,
+                                         ratelimit::Decision& rate) {
+  auto principal = Authenticate(req, services);
+  if (!principal.ok()) return http::ErrorResponse(principal.status());
+  const std::string& brand_id = principal->brand_id;
+  if (!(principal->scopes & scope)) {
+    http::Response res = http::ErrorResponse(
+        Status(Code::kPermissionDenied,
+               fmt::format("the access token lacks the scope {} that this call needs",
+                           auth::ScopeName(scope))));
+    res.brand_id = brand_id;
+    return res;
+  }
   auto fail = [&](http::Response res) {
-    res.brand_id = std::string(brand_id);
+    res.brand_id = brand_id;
     AddRateHeaders(rate, res);
     return res;
   };
@@ -75,14 +103,16 @@ std::variant<Call, http::Response> Admit(const http::Request& req, Services& ser
   if (!body.ok()) return fail(http::ErrorResponse(body.status()));
   if (!body->is_object())
     return fail(http::ErrorResponse(InvalidArgument("request body must be a JSON object")));
-  return Call{req, std::string(brand_id), std::move(body->get_object())};
+  return Call{req, brand_id, std::move(body->get_object()), std::move(principal->actor)};
 }
 
-// Every API route names its rate-limit group: there is no unlimited default.
-http::Handler Api(Services& services, ratelimit::Group group, ApiHandler handler) {
-  return [&services, group, handler](const http::Request& req) -> http::Response {
+// Every API route names its rate-limit group and the scope a partner needs for it: there is
+// no unlimited or unscoped default.
+http::Handler Api(Services& services, ratelimit::Group group, auth::Scope scope,
+                  ApiHandler handler) {
+  return [&services, group, scope, handler](const http::Request& req) -> http::Response {
     ratelimit::Decision rate;
-    auto admitted = Admit(req, services, group, rate);
+    auto admitted = Admit(req, services, group, scope, rate);
     if (auto* res = std::get_if<http::Response>(&admitted)) return std::move(*res);
     const Call& call = std::get<Call>(admitted);
     http::Response res = handler(call, services);
@@ -92,10 +122,11 @@ http::Handler Api(Services& services, ratelimit::Group group, ApiHandler handler
   };
 }
 
-http::AsyncHandler ApiAsync(Services& services, ratelimit::Group group, AsyncApiHandler handler) {
-  return [&services, group, handler](const http::Request& req, http::Reply reply) {
+http::AsyncHandler ApiAsync(Services& services, ratelimit::Group group, auth::Scope scope,
+                            AsyncApiHandler handler) {
+  return [&services, group, scope, handler](const http::Request& req, http::Reply reply) {
     ratelimit::Decision rate;
-    auto admitted = Admit(req, services, group, rate);
+    auto admitted = Admit(req, services, group, scope, rate);
     if (auto* res = std::get_if<http::Response>(&admitted)) return reply(std::move(*res));
     const Call& call = std::get<Call>(admitted);
     handler(call, services,
@@ -110,6 +141,8 @@ http::AsyncHandler ApiAsync(Services& services, ratelimit::Group group, AsyncApi
 }  // namespace
 
 void AddRoutes(http::Router& router, Services& services) {
+  using auth::kUsersRead, auth::kUsersWrite, auth::kEventsWrite, auth::kCampaignsWrite,
+      auth::kReportsRead;
   using ratelimit::Group::kCampaigns, ratelimit::Group::kEvents, ratelimit::Group::kReports,
       ratelimit::Group::kUsers;
   router.Add(
@@ -119,45 +152,68 @@ void AddRoutes(http::Router& router, Services& services) {
       },
       http::Execution::kInline);
 
-  router.Add("POST", "/api/v1/user/create", Api(services, kUsers, CreateUsers));
-  router.Add("POST", "/api/v1/user/userData", Api(services, kUsers, GetUserData));
-  router.Add("POST", "/api/v1/user/delete", Api(services, kUsers, DeleteUser));
-  router.Add("POST", "/api/v1/user/profile", Api(services, kUsers, GetEventUsers));
-  router.Add("POST", "/api/v1/user/count", Api(services, kUsers, CountEventUsers));
+  router.Add("POST", "/api/v1/user/create", Api(services, kUsers, kUsersWrite, CreateUsers));
+  router.Add("POST", "/api/v1/user/userData", Api(services, kUsers, kUsersRead, GetUserData));
+  router.Add("POST", "/api/v1/user/delete", Api(services, kUsers, kUsersWrite, DeleteUser));
+  router.Add("POST", "/api/v1/user/profile", Api(services, kUsers, kUsersRead, GetEventUsers));
+  router.Add("POST", "/api/v1/user/count", Api(services, kUsers, kUsersRead, CountEventUsers));
 
   // Ingestion replies once the events are durable, without holding a thread meanwhile.
-  router.AddAsync("POST", "/api/v1/event/create", ApiAsync(services, kEvents, CreateEvents));
-  router.AddAsync("POST", "/api/v1/event/track", ApiAsync(services, kEvents, TrackEvent));
-  router.Add("POST", "/api/v1/user_event/create", Api(services, kEvents, CreateUserEvent));
-  router.Add("POST", "/api/v1/event/get", Api(services, kEvents, GetEventUsers));
-  router.Add("POST", "/api/v1/event/count", Api(services, kEvents, CountEventUsers));
+  router.AddAsync("POST", "/api/v1/event/create",
+                  ApiAsync(services, kEvents, kEventsWrite, CreateEvents));
+  router.AddAsync("POST", "/api/v1/event/track",
+                  ApiAsync(services, kEvents, kEventsWrite, TrackEvent));
+  router.Add("POST", "/api/v1/user_event/create",
+             Api(services, kEvents, kEventsWrite, CreateUserEvent));
+  router.Add("POST", "/api/v1/event/get", Api(services, kEvents, kUsersRead, GetEventUsers));
+  router.Add("POST", "/api/v1/event/count", Api(services, kEvents, kUsersRead, CountEventUsers));
 
-  router.Add("POST", "/api/v1/segment/create", Api(services, kCampaigns, CreateSegment));
-  router.Add("POST", "/api/v1/segment/update", Api(services, kCampaigns, UpdateSegment));
-  router.Add("POST", "/api/v1/segment/delete", Api(services, kCampaigns, DeleteSegment));
-  router.Add("POST", "/api/v1/segment/get", Api(services, kCampaigns, GetSegment));
-  router.Add("POST", "/api/v1/segment/list", Api(services, kCampaigns, ListSegments));
-  router.Add("POST", "/api/v1/segment/count", Api(services, kCampaigns, CountSegment));
-  router.Add("POST", "/api/v1/segment/users", Api(services, kCampaigns, SegmentUsers));
+  router.Add("POST", "/api/v1/segment/create",
+             Api(services, kCampaigns, kCampaignsWrite, CreateSegment));
+  router.Add("POST", "/api/v1/segment/update",
+             Api(services, kCampaigns, kCampaignsWrite, UpdateSegment));
+  router.Add("POST", "/api/v1/segment/delete",
+             Api(services, kCampaigns, kCampaignsWrite, DeleteSegment));
+  router.Add("POST", "/api/v1/segment/get", Api(services, kCampaigns, kCampaignsWrite, GetSegment));
+  router.Add("POST", "/api/v1/segment/list",
+             Api(services, kCampaigns, kCampaignsWrite, ListSegments));
+  router.Add("POST", "/api/v1/segment/count",
+             Api(services, kCampaigns, kCampaignsWrite, CountSegment));
+  router.Add("POST", "/api/v1/segment/users",
+             Api(services, kCampaigns, kCampaignsWrite, SegmentUsers));
 
-  router.Add("POST", "/api/v1/channel/email", Api(services, kCampaigns, PutEmailChannel));
-  router.Add("POST", "/api/v1/channel/sms", Api(services, kCampaigns, PutSmsChannel));
-  router.Add("POST", "/api/v1/channel/get", Api(services, kCampaigns, GetChannel));
+  router.Add("POST", "/api/v1/channel/email",
+             Api(services, kCampaigns, kCampaignsWrite, PutEmailChannel));
+  router.Add("POST", "/api/v1/channel/sms",
+             Api(services, kCampaigns, kCampaignsWrite, PutSmsChannel));
+  router.Add("POST", "/api/v1/channel/get", Api(services, kCampaigns, kCampaignsWrite, GetChannel));
 
-  router.Add("POST", "/api/v1/campaign/create", Api(services, kCampaigns, CreateCampaign));
-  router.Add("POST", "/api/v1/campaign/update", Api(services, kCampaigns, UpdateCampaign));
-  router.Add("POST", "/api/v1/campaign/get", Api(services, kCampaigns, GetCampaign));
-  router.Add("POST", "/api/v1/campaign/list", Api(services, kCampaigns, ListCampaigns));
-  router.Add("POST", "/api/v1/campaign/send", Api(services, kCampaigns, SendCampaign));
-  router.Add("POST", "/api/v1/campaign/schedule", Api(services, kCampaigns, ScheduleCampaign));
-  router.Add("POST", "/api/v1/campaign/cancel", Api(services, kCampaigns, CancelCampaign));
-  router.Add("POST", "/api/v1/message/bounce", Api(services, kCampaigns, ReportBounce));
+  router.Add("POST", "/api/v1/campaign/create",
+             Api(services, kCampaigns, kCampaignsWrite, CreateCampaign));
+  router.Add("POST", "/api/v1/campaign/update",
+             Api(services, kCampaigns, kCampaignsWrite, UpdateCampaign));
+  router.Add("POST", "/api/v1/campaign/get",
+             Api(services, kCampaigns, kCampaignsWrite, GetCampaign));
+  router.Add("POST", "/api/v1/campaign/list",
+             Api(services, kCampaigns, kCampaignsWrite, ListCampaigns));
+  router.Add("POST", "/api/v1/campaign/send",
+             Api(services, kCampaigns, kCampaignsWrite, SendCampaign));
+  router.Add("POST", "/api/v1/campaign/schedule",
+             Api(services, kCampaigns, kCampaignsWrite, ScheduleCampaign));
+  router.Add("POST", "/api/v1/campaign/cancel",
+             Api(services, kCampaigns, kCampaignsWrite, CancelCampaign));
+  router.Add("POST", "/api/v1/message/bounce",
+             Api(services, kCampaigns, kCampaignsWrite, ReportBounce));
 
-  router.Add("POST", "/api/v1/report/campaign", Api(services, kReports, ReportCampaign));
-  router.Add("POST", "/api/v1/report/campaigns", Api(services, kReports, ReportCampaigns));
-  router.Add("POST", "/api/v1/report/timeline", Api(services, kReports, ReportTimeline));
+  router.Add("POST", "/api/v1/report/campaign",
+             Api(services, kReports, kReportsRead, ReportCampaign));
+  router.Add("POST", "/api/v1/report/campaigns",
+             Api(services, kReports, kReportsRead, ReportCampaigns));
+  router.Add("POST", "/api/v1/report/timeline",
+             Api(services, kReports, kReportsRead, ReportTimeline));
 
-  // The links in messages: public, each authenticated by its own signature.
+  // Handlers of their own authentication: the links in messages (each authenticated by its
+  // signature) and the OAuth endpoints.
   auto link = [&services](http::Response (*handler)(const http::Request&, Services&)) {
     return [&services, handler](const http::Request& req) { return handler(req, services); };
   };
@@ -166,6 +222,14 @@ void AddRoutes(http::Router& router, Services& services) {
   router.AddPrefix("GET", "/u/", link(ShowUnsubscribe));
   router.AddPrefix("POST", "/u/", link(Unsubscribe));
   router.AddPrefix("POST", "/hooks/sms/", link(SmsStatus));
+
+  // Partner apps (OAuth 2.0): authenticated by their own means, not by API-group limits.
+  if (services.oauth) {
+    router.Add("GET", "/oauth/authorize", link(ShowAuthorize));
+    router.Add("POST", "/oauth/authorize", link(Authorize));
+    router.Add("POST", "/oauth/token", link(IssueToken));
+    router.Add("POST", "/oauth/revoke", link(RevokeToken));
+  }
 }
 
 }  // namespace cdp::api

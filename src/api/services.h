@@ -14,6 +14,10 @@
 namespace cdp::campaigns {
 class Engine;
 class Links;
+}  // namespace cdp::campaigns
+
+namespace cdp::auth {
+class OAuth;
 }
 
 namespace cdp::ratelimit {
@@ -26,15 +30,17 @@ struct Services {
   store::Store& store;
   auth::Authenticator& auth;
   const Clock& clock;
-  campaigns::Engine* campaigns = nullptr;  // woken when a campaign becomes due; may be null
-  const campaigns::Links* links = nullptr;  // verifies tracking and unsubscribe links
+  campaigns::Engine* campaigns = nullptr;    // woken when a campaign becomes due; may be null
+  const campaigns::Links* links = nullptr;   // verifies tracking and unsubscribe links
   ratelimit::Policy* rate_limits = nullptr;  // null: no limits (tools and tests)
+  auth::OAuth* oauth = nullptr;              // partner access tokens; null: none accepted
 };
 
 struct Call {
   const http::Request& request;
   std::string brand_id;      // authenticated
   boost::json::object body;  // the parsed JSON body
+  std::string actor;         // who: "key:PREFIX" or "partner:CLIENT_ID"
 };
 
 }  // namespace cdp::api

@@ -4,8 +4,10 @@
 
 #include <boost/json.hpp>
 #include <cstdio>
+#include <cstdlib>
 
 #include "auth/keys.h"
+#include "auth/oauth.h"
 #include "core/clock.h"
 #include "core/time.h"
 #include "ratelimit/limiter.h"
@@ -22,6 +24,23 @@ int Fail(const Status& st) {
 
 int64_t Now() { return SystemClock().NowMicros(); }
 
+// The audit entry of a change made from the command line, by the operating-system user.
+store::AuditEntry Audit(std::string action, std::string brand_id, std::string target,
+                        json::object detail = {}) {
+  const char* user = std::getenv("USER");
+  return store::AuditEntry{0,
+                           Now(),
+                           fmt::format("cli:{}", user && *user ? user : "unknown"),
+                           std::move(action),
+                           std::move(brand_id),
+                           std::move(target),
+                           json::serialize(detail)};
+}
+
+json::value OptionalTime(const std::optional<int64_t>& t) {
+  return t ? json::value(FormatTimestamp(*t)) : json::value(nullptr);
+}
+
 }  // namespace
 
 int CreateBrand(store::Store& store, const std::string& name, bool as_json) {
@@ -30,7 +49,9 @@ int CreateBrand(store::Store& store, const std::string& name, bool as_json) {
   int64_t now = Now();
   store::Brand brand{auth::NewBrandId(), name, now};
   auto key = auth::IssueKey(brand.id, now);
-  Status st = store.CreateBrand(brand, key.record);
+  Status st =
+      store.CreateBrand(brand, key.record,
+                        Audit("brand.create", brand.id, key.record.prefix, {{"name", brand.name}}));
   if (!st.ok()) return Fail(st);
   if (as_json) {
     fmt::print("{}\n",
@@ -58,25 +79,37 @@ int ListBrands(store::Store& store, bool as_json) {
   return 0;
 }
 
-int RotateKey(store::Store& store, const std::string& brand_id, bool revoke_old, bool as_json) {
-  auto key = auth::IssueKey(brand_id, Now());
-  Status st = store.AddApiKey(key.record, revoke_old);
+int RotateKey(store::Store& store, const std::string& brand_id,
+              std::optional<int64_t> retire_others_after, bool as_json) {
+  const int64_t now = Now();
+  auto key = auth::IssueKey(brand_id, now);
+  std::optional<int64_t> retire_at;
+  if (retire_others_after) retire_at = now + *retire_others_after;
+  json::object detail;
+  detail["others_stop_at"] = OptionalTime(retire_at);
+  Status st = store.AddApiKey(key.record, retire_at,
+                              Audit("key.rotate", brand_id, key.record.prefix, detail));
   if (!st.ok()) return Fail(st);
   if (as_json) {
-    fmt::print("{}\n",
-               json::serialize(json::object{{"brand_id", brand_id}, {"api_key", key.secret}}));
+    fmt::print("{}\n", json::serialize(json::object{{"brand_id", brand_id},
+                                                    {"api_key", key.secret},
+                                                    {"others_stop_at", OptionalTime(retire_at)}}));
   } else {
     fmt::print("api_key: {}\n", key.secret);
-    fmt::print(stderr, "{}Store the API key now: it is not shown again.\n",
-               revoke_old ? "Every other key of the brand is revoked. "
-                          : "Older keys stay active until revoked with `cdp key revoke`. ");
+    std::string others = "Older keys stay active until revoked with `cdp key revoke`.";
+    if (retire_at)
+      others = *retire_others_after == 0
+                   ? "Every other key of the brand is revoked."
+                   : fmt::format("Every other key of the brand stops working at {}.",
+                                 FormatTimestamp(*retire_at));
+    fmt::print(stderr, "{} Store the API key now: it is not shown again.\n", others);
   }
   return 0;
 }
 
 int RevokeKey(store::Store& store, const std::string& brand_id, const std::string& prefix) {
   if (prefix.size() < 6) return Fail(InvalidArgument("give at least 6 characters of the key"));
-  Status st = store.RevokeApiKey(brand_id, prefix, Now());
+  Status st = store.RevokeApiKey(brand_id, prefix, Now(), Audit("key.revoke", brand_id, prefix));
   if (!st.ok()) return Fail(st);
   fmt::print("revoked the key starting with {}\n", prefix);
   return 0;
@@ -87,18 +120,23 @@ int ListKeys(store::Store& store, const std::string& brand_id, bool as_json) {
   if (!brand.ok()) return Fail(brand.status());
   auto keys = store.ListApiKeys(brand_id);
   if (!keys.ok()) return Fail(keys.status());
+  const int64_t now = Now();
   json::array out;
   for (const auto& k : *keys) {
-    std::string revoked = k.revoked_at ? FormatTimestamp(*k.revoked_at) : "";
     if (as_json) {
-      out.push_back(
-          json::object{{"prefix", k.prefix},
-                       {"created_at", FormatTimestamp(k.created_at)},
-                       {"revoked_at", k.revoked_at ? json::value(revoked) : json::value(nullptr)}});
-    } else {
-      fmt::print("{}...  created {}  {}\n", k.prefix, FormatTimestamp(k.created_at),
-                 k.revoked_at ? "revoked " + revoked : "active");
+      out.push_back(json::object{{"prefix", k.prefix},
+                                 {"created_at", FormatTimestamp(k.created_at)},
+                                 {"active", k.ActiveAt(now)},
+                                 {"revoked_at", OptionalTime(k.revoked_at)},
+                                 {"last_used_at", OptionalTime(k.last_used_at)}});
+      continue;
     }
+    std::string state = "active";
+    if (k.revoked_at)
+      state = fmt::format("{} {}", k.ActiveAt(now) ? "active until" : "revoked",
+                          FormatTimestamp(*k.revoked_at));
+    fmt::print("{}...  created {}  {}  last used {}\n", k.prefix, FormatTimestamp(k.created_at),
+               state, k.last_used_at ? FormatTimestamp(*k.last_used_at) : "never");
   }
   if (as_json) fmt::print("{}\n", json::serialize(out));
   return 0;
@@ -118,9 +156,13 @@ int BrandLimits(store::Store& store, const std::string& brand_id, const std::str
       return Fail(InvalidArgument(fmt::format(
           "--group must be users, events, campaigns, reports or all, got '{}'", group)));
     }
-    for (auto g : groups)
-      if (Status st = store.SetRateLimit(brand_id, ratelimit::NameOf(g), *per_minute); !st.ok())
-        return Fail(st);
+    for (auto g : groups) {
+      std::string name(ratelimit::NameOf(g));
+      Status st =
+          store.SetRateLimit(brand_id, name, *per_minute,
+                             Audit("brand.limits", brand_id, name, {{"per_minute", *per_minute}}));
+      if (!st.ok()) return Fail(st);
+    }
   }
   auto stored = store.GetRateLimits(brand_id);
   if (!stored.ok()) return Fail(stored.status());
@@ -133,6 +175,103 @@ int BrandLimits(store::Store& store, const std::string& brand_id, const std::str
     if (!as_json)
       fmt::print("{:<10} {}\n", ratelimit::NameOf(g),
                  limit == 0 ? std::string("unlimited") : fmt::format("{} per minute", limit));
+  }
+  if (as_json) fmt::print("{}\n", json::serialize(out));
+  return 0;
+}
+
+int CreatePartner(store::Store& store, const std::string& name,
+                  const std::vector<std::string>& redirect_uris, bool as_json) {
+  auto issued = auth::NewPartnerApp(name, redirect_uris, Now());
+  if (!issued.ok()) return Fail(issued.status());
+  json::array uris(redirect_uris.begin(), redirect_uris.end());
+  Status st = store.CreatePartnerApp(issued->app, Audit("partner.create", "", issued->app.client_id,
+                                                        {{"name", name}, {"redirect_uris", uris}}));
+  if (!st.ok()) return Fail(st);
+  if (as_json) {
+    fmt::print("{}\n", json::serialize(json::object{{"client_id", issued->app.client_id},
+                                                    {"client_secret", issued->secret}}));
+  } else {
+    fmt::print("client_id:     {}\nclient_secret: {}\n", issued->app.client_id, issued->secret);
+    fmt::print(stderr, "Give both to the partner now: the secret is not shown again.\n");
+  }
+  return 0;
+}
+
+int ListPartners(store::Store& store, const std::string& brand_id, bool as_json) {
+  json::array out;
+  if (brand_id.empty()) {
+    auto apps = store.ListPartnerApps();
+    if (!apps.ok()) return Fail(apps.status());
+    for (const auto& app : *apps) {
+      json::array uris(app.redirect_uris.begin(), app.redirect_uris.end());
+      if (as_json)
+        out.push_back(json::object{{"client_id", app.client_id},
+                                   {"name", app.name},
+                                   {"redirect_uris", uris},
+                                   {"created_at", FormatTimestamp(app.created_at)}});
+      else
+        fmt::print("{}  {}  {}  {}\n", app.client_id, FormatTimestamp(app.created_at), app.name,
+                   json::serialize(uris));
+    }
+  } else {
+    auto brand = store.GetBrand(brand_id);
+    if (!brand.ok()) return Fail(brand.status());
+    auto grants = store.ListGrants(brand_id, Now());
+    if (!grants.ok()) return Fail(grants.status());
+    for (const auto& g : *grants) {
+      if (as_json)
+        out.push_back(json::object{{"client_id", g.client_id},
+                                   {"grant_id", g.grant_id},
+                                   {"scopes", g.scopes},
+                                   {"refreshed_at", FormatTimestamp(g.created_at)},
+                                   {"expires_at", FormatTimestamp(g.expires_at)}});
+      else
+        fmt::print("{}  grant {}  {}  refreshed {}  expires {}\n", g.client_id, g.grant_id,
+                   g.scopes, FormatTimestamp(g.created_at), FormatTimestamp(g.expires_at));
+    }
+  }
+  if (as_json) fmt::print("{}\n", json::serialize(out));
+  return 0;
+}
+
+int DeletePartner(store::Store& store, const std::string& client_id) {
+  Status st = store.DeletePartnerApp(client_id, Now(), Audit("partner.delete", "", client_id));
+  if (!st.ok()) return Fail(st);
+  fmt::print("deleted partner app {}; every token it held is revoked\n", client_id);
+  return 0;
+}
+
+int RevokePartner(store::Store& store, const std::string& brand_id, const std::string& client_id) {
+  auto brand = store.GetBrand(brand_id);
+  if (!brand.ok()) return Fail(brand.status());
+  auto revoked = store.RevokePartnerAccess(brand_id, client_id, Now(),
+                                           Audit("partner.revoke", brand_id, client_id));
+  if (!revoked.ok()) return Fail(revoked.status());
+  fmt::print("revoked {} grant(s) of brand {} to {}\n", *revoked, brand_id, client_id);
+  return 0;
+}
+
+int ShowAudit(store::Store& store, const std::string& brand_id, int64_t before, int64_t limit,
+              bool as_json) {
+  auto entries = store.ListAudit(brand_id, before, static_cast<size_t>(limit));
+  if (!entries.ok()) return Fail(entries.status());
+  json::array out;
+  for (const auto& e : *entries) {
+    if (as_json) {
+      boost::system::error_code ec;
+      json::value detail = json::parse(e.detail, ec);
+      out.push_back(json::object{{"id", e.id},
+                                 {"at", FormatTimestamp(e.at)},
+                                 {"actor", e.actor},
+                                 {"action", e.action},
+                                 {"brand_id", e.brand_id},
+                                 {"target", e.target},
+                                 {"detail", ec ? json::value(json::object()) : detail}});
+    } else {
+      fmt::print("{:>6}  {}  {:<16} {:<18} brand={} target={} {}\n", e.id, FormatTimestamp(e.at),
+                 e.action, e.actor, e.brand_id.empty() ? "-" : e.brand_id, e.target, e.detail);
+    }
   }
   if (as_json) fmt::print("{}\n", json::serialize(out));
   return 0;

@@ -30,12 +30,74 @@ struct Brand {
 };
 
 // An API key as stored: only its SHA-256 hash and a short prefix for operators to name it.
+// A key works until `revoked_at`, which a rotation with a grace period sets in the future.
 struct ApiKey {
   std::string brand_id;
   std::string prefix;
   std::string hash;
   int64_t created_at = 0;
   std::optional<int64_t> revoked_at;
+  std::optional<int64_t> last_used_at;  // recorded with up to a minute's delay
+  bool ActiveAt(int64_t now) const { return !revoked_at || *revoked_at > now; }
+};
+
+// One change to brands, keys, limits or partner access, and who made it. Written in the same
+// transaction as the change it records.
+struct AuditEntry {
+  int64_t id = 0;  // assigned by the store, increasing
+  int64_t at = 0;
+  std::string actor;          // "cli:USER", "key:PREFIX" (a brand's API key), "partner:CLIENT_ID"
+  std::string action;         // e.g. "key.rotate"; docs/access.md lists them
+  std::string brand_id;       // empty for installation-wide changes
+  std::string target;         // what changed: a key prefix, a partner's client id, a limit group
+  std::string detail = "{}";  // JSON object
+};
+
+// A partner app registered on this installation (OAuth 2.0 confidential client).
+struct PartnerApp {
+  std::string client_id;
+  std::string name;
+  std::string secret_hash;                 // SHA-256 of the client secret
+  std::vector<std::string> redirect_uris;  // exact matches only
+  int64_t created_at = 0;
+};
+
+// An authorization code a brand granted a partner, awaiting exchange for tokens.
+struct AuthCode {
+  std::string hash;      // SHA-256 of the code
+  std::string grant_id;  // shared by every token the code leads to
+  std::string client_id;
+  std::string brand_id;
+  std::string scopes;  // space-separated
+  std::string redirect_uri;
+  std::string code_challenge;  // PKCE S256
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  std::optional<int64_t> used_at;
+};
+
+// An OAuth access or refresh token as stored (hashed).
+struct OAuthToken {
+  std::string hash;
+  std::string kind;  // kTokenAccess | kTokenRefresh
+  std::string grant_id;
+  std::string client_id;
+  std::string brand_id;
+  std::string scopes;
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  std::optional<int64_t> revoked_at;
+};
+inline constexpr std::string_view kTokenAccess = "access";
+inline constexpr std::string_view kTokenRefresh = "refresh";
+
+// A partner's standing access to a brand: one authorization, while its refresh token lives.
+struct Grant {
+  std::string grant_id;
+  std::string client_id;
+  std::string scopes;
+  int64_t created_at = 0;  // of the current refresh token
+  int64_t expires_at = 0;
 };
 
 // One item of a profile upsert. The profile is found by user_id, else by anonymous_id; a
@@ -173,27 +235,72 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Brands and keys.
+  // Brands and keys. Every change takes the AuditEntry that records it.
   // AlreadyExists if the brand id is taken.
-  virtual Status CreateBrand(const Brand& brand, const ApiKey& first_key) = 0;
+  virtual Status CreateBrand(const Brand& brand, const ApiKey& first_key,
+                             const AuditEntry& audit) = 0;
   // NotFound if there is no such brand.
   virtual Result<Brand> GetBrand(std::string_view brand_id) = 0;
   virtual Result<std::vector<Brand>> ListBrands() = 0;
   // All keys of the brand, revoked ones included, oldest first.
   virtual Result<std::vector<ApiKey>> ListApiKeys(std::string_view brand_id) = 0;
-  // Adds a key; with `revoke_others`, every other active key of the brand is revoked in the
-  // same transaction. NotFound if the brand does not exist.
-  virtual Status AddApiKey(const ApiKey& key, bool revoke_others) = 0;
-  // Revokes the active key whose prefix starts with `prefix`. NotFound when none matches,
-  // InvalidArgument when several do.
-  virtual Status RevokeApiKey(std::string_view brand_id, std::string_view prefix, int64_t now) = 0;
+  // Adds a key; with `retire_others_at`, every other key of the brand still active then stops
+  // working at that time (now, or later for a grace period), in the same transaction.
+  // NotFound if the brand does not exist.
+  virtual Status AddApiKey(const ApiKey& key, std::optional<int64_t> retire_others_at,
+                           const AuditEntry& audit) = 0;
+  // Revokes (at `now`) the active key whose prefix starts with `prefix`; a key in a grace
+  // period counts as active. NotFound when none matches, InvalidArgument when several do.
+  // The audit entry's target is set to the key's prefix.
+  virtual Status RevokeApiKey(std::string_view brand_id, std::string_view prefix, int64_t now,
+                              AuditEntry audit) = 0;
+  // Records when keys (by hash) were last used; an older time never replaces a newer one.
+  virtual Status MarkKeysUsed(const std::vector<std::pair<std::string, int64_t>>& uses) = 0;
 
   // Rate limits a brand has instead of the defaults, per API group name ("users", ...);
   // 0 means unlimited. Groups not set are absent.
-  virtual Status SetRateLimit(std::string_view brand_id, std::string_view group,
-                              int64_t per_minute) = 0;
+  virtual Status SetRateLimit(std::string_view brand_id, std::string_view group, int64_t per_minute,
+                              const AuditEntry& audit) = 0;
   virtual Result<std::vector<std::pair<std::string, int64_t>>> GetRateLimits(
       std::string_view brand_id) = 0;
+
+  // Partner apps and OAuth grants.
+  // AlreadyExists if the client id is taken.
+  virtual Status CreatePartnerApp(const PartnerApp& app, const AuditEntry& audit) = 0;
+  // NotFound for an unknown or deleted app.
+  virtual Result<PartnerApp> GetPartnerApp(std::string_view client_id) = 0;
+  // Oldest first; deleted apps are left out.
+  virtual Result<std::vector<PartnerApp>> ListPartnerApps() = 0;
+  // Deletes the app and revokes every token it holds, for every brand. NotFound if absent.
+  virtual Status DeletePartnerApp(std::string_view client_id, int64_t now,
+                                  const AuditEntry& audit) = 0;
+  virtual Status SaveAuthCode(const AuthCode& code, const AuditEntry& audit) = 0;
+  // NotFound for an unknown code (used and expired ones are returned as they are).
+  virtual Result<AuthCode> GetAuthCode(std::string_view hash) = 0;
+  // Marks the code used and stores `tokens`, if the code was unused; FailedPrecondition if it
+  // was used before, in which case every token of its grant is revoked instead (RFC 6749
+  // 4.1.2: a replayed code means it leaked).
+  virtual Status RedeemAuthCode(std::string_view hash, int64_t now,
+                                const std::vector<OAuthToken>& tokens) = 0;
+  // NotFound for an unknown token (revoked and expired ones are returned as they are).
+  virtual Result<OAuthToken> GetOAuthToken(std::string_view hash) = 0;
+  // Revokes the refresh token `hash` and stores `tokens`, if it was active;
+  // FailedPrecondition if it was revoked before (a rotated token used again: every token of
+  // its grant is revoked instead).
+  virtual Status RotateRefreshToken(std::string_view hash, int64_t now,
+                                    const std::vector<OAuthToken>& tokens) = 0;
+  // Revokes every token of the grant. Idempotent.
+  virtual Status RevokeGrant(std::string_view grant_id, int64_t now, const AuditEntry& audit) = 0;
+  // Revokes every token the brand granted the partner; the number of grants revoked.
+  virtual Result<int64_t> RevokePartnerAccess(std::string_view brand_id, std::string_view client_id,
+                                              int64_t now, const AuditEntry& audit) = 0;
+  // The brand's grants with a refresh token active at `now`, oldest first.
+  virtual Result<std::vector<Grant>> ListGrants(std::string_view brand_id, int64_t now) = 0;
+
+  // The audit log, newest first: entries with id below `before_id` (0: from the newest), of
+  // one brand (or all when `brand_id` is empty), at most `limit`.
+  virtual Result<std::vector<AuditEntry>> ListAudit(std::string_view brand_id, int64_t before_id,
+                                                    size_t limit) = 0;
 
   // Profiles.
   // Applies each write in its own savepoint of one durable transaction; the result holds one

@@ -21,6 +21,8 @@ constexpr int64_t kStart = 1700000000LL * 1000000;
 constexpr std::chrono::milliseconds kTtl(1000);
 constexpr int64_t kTtlMicros = 1000 * 1000;
 
+store::AuditEntry TestAudit() { return store::AuditEntry{0, kStart, "test", "test", "", "", "{}"}; }
+
 class FakeClock final : public Clock {
  public:
   int64_t NowMicros() const override { return now; }
@@ -38,12 +40,13 @@ class AuthenticatorTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     store_ = std::move(opened).value();
     key_ = IssueKey("brand", clock_.now);
-    ASSERT_TRUE(store_->CreateBrand(store::Brand{"brand", "B", clock_.now}, key_.record).ok());
+    ASSERT_TRUE(
+        store_->CreateBrand(store::Brand{"brand", "B", clock_.now}, key_.record, TestAudit()).ok());
     auth_ = std::make_unique<Authenticator>(*store_, clock_, kTtl);
   }
 
   Status Check(std::string_view brand, std::string_view key) {
-    return auth_->Authenticate(brand, key);
+    return auth_->Authenticate(brand, key).status();
   }
 
   testing::TempDir dir_;
@@ -53,8 +56,15 @@ class AuthenticatorTest : public ::testing::Test {
   std::unique_ptr<Authenticator> auth_;
 };
 
+const Status& StatusOf(const Status& st) { return st; }
+template <typename T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
 MATCHER(IsInvalidAuth, "is Unauthenticated \"Invalid auth\"") {
-  return arg.code() == Code::kUnauthenticated && arg.message() == "Invalid auth";
+  const Status& st = StatusOf(arg);
+  return st.code() == Code::kUnauthenticated && st.message() == "Invalid auth";
 }
 
 TEST_F(AuthenticatorTest, AcceptsAnIssuedKey) { EXPECT_TRUE(Check("brand", key_.secret).ok()); }
@@ -83,7 +93,8 @@ TEST_F(AuthenticatorTest, RejectsAnEmptyKeyAsInvalidAuth) {
 
 TEST_F(AuthenticatorTest, RejectsAnotherBrandsKey) {
   auto other = IssueKey("other", clock_.now);
-  ASSERT_TRUE(store_->CreateBrand(store::Brand{"other", "O", clock_.now}, other.record).ok());
+  ASSERT_TRUE(
+      store_->CreateBrand(store::Brand{"other", "O", clock_.now}, other.record, TestAudit()).ok());
   EXPECT_THAT(Check("brand", other.secret), IsInvalidAuth());
 }
 
@@ -92,20 +103,20 @@ TEST_F(AuthenticatorTest, RejectsTheStoredHashPresentedAsAKey) {
 }
 
 TEST_F(AuthenticatorTest, RejectsAKeyRevokedBeforeItsFirstUse) {
-  ASSERT_TRUE(store_->RevokeApiKey("brand", key_.record.prefix, clock_.now).ok());
+  ASSERT_TRUE(store_->RevokeApiKey("brand", key_.record.prefix, clock_.now, TestAudit()).ok());
   EXPECT_THAT(Check("brand", key_.secret), IsInvalidAuth());
 }
 
 TEST_F(AuthenticatorTest, KeepsAcceptingARevokedKeyWithinTheCacheTtl) {
   ASSERT_TRUE(Check("brand", key_.secret).ok());
-  ASSERT_TRUE(store_->RevokeApiKey("brand", key_.record.prefix, clock_.now).ok());
+  ASSERT_TRUE(store_->RevokeApiKey("brand", key_.record.prefix, clock_.now, TestAudit()).ok());
   clock_.Advance(kTtlMicros - 1);
   EXPECT_TRUE(Check("brand", key_.secret).ok());
 }
 
 TEST_F(AuthenticatorTest, SeesARevocationOnceTheCacheTtlHasPassed) {
   ASSERT_TRUE(Check("brand", key_.secret).ok());
-  ASSERT_TRUE(store_->RevokeApiKey("brand", key_.record.prefix, clock_.now).ok());
+  ASSERT_TRUE(store_->RevokeApiKey("brand", key_.record.prefix, clock_.now, TestAudit()).ok());
   clock_.Advance(kTtlMicros + 1);
   EXPECT_THAT(Check("brand", key_.secret), IsInvalidAuth());
 }
@@ -113,7 +124,7 @@ TEST_F(AuthenticatorTest, SeesARevocationOnceTheCacheTtlHasPassed) {
 TEST_F(AuthenticatorTest, AcceptsARotatedKeyAndRejectsTheOldOneOnceTheCacheTtlHasPassed) {
   ASSERT_TRUE(Check("brand", key_.secret).ok());
   auto rotated = IssueKey("brand", clock_.now);
-  ASSERT_TRUE(store_->AddApiKey(rotated.record, /*revoke_others=*/true).ok());
+  ASSERT_TRUE(store_->AddApiKey(rotated.record, /*retire_others_at=*/clock_.now, TestAudit()).ok());
   clock_.Advance(kTtlMicros + 1);
   EXPECT_TRUE(Check("brand", rotated.secret).ok());
   EXPECT_THAT(Check("brand", key_.secret), IsInvalidAuth());
@@ -121,7 +132,8 @@ TEST_F(AuthenticatorTest, AcceptsARotatedKeyAndRejectsTheOldOneOnceTheCacheTtlHa
 
 TEST_F(AuthenticatorTest, AcceptsEveryActiveKeyOfABrand) {
   auto second = IssueKey("brand", clock_.now);
-  ASSERT_TRUE(store_->AddApiKey(second.record, /*revoke_others=*/false).ok());
+  ASSERT_TRUE(
+      store_->AddApiKey(second.record, /*retire_others_at=*/std::nullopt, TestAudit()).ok());
   EXPECT_TRUE(Check("brand", key_.secret).ok());
   EXPECT_TRUE(Check("brand", second.secret).ok());
 }
@@ -129,21 +141,96 @@ TEST_F(AuthenticatorTest, AcceptsEveryActiveKeyOfABrand) {
 TEST_F(AuthenticatorTest, SeesABrandCreatedAfterAFailedAttemptOnceTheCacheTtlHasPassed) {
   auto late = IssueKey("late", clock_.now);
   ASSERT_THAT(Check("late", late.secret), IsInvalidAuth());
-  ASSERT_TRUE(store_->CreateBrand(store::Brand{"late", "L", clock_.now}, late.record).ok());
+  ASSERT_TRUE(
+      store_->CreateBrand(store::Brand{"late", "L", clock_.now}, late.record, TestAudit()).ok());
   clock_.Advance(kTtlMicros + 1);
   EXPECT_TRUE(Check("late", late.secret).ok());
+}
+
+TEST_F(AuthenticatorTest, NamesTheKeyItAcceptedAsTheActor) {
+  auto principal = auth_->Authenticate("brand", key_.secret);
+  ASSERT_TRUE(principal.ok());
+  EXPECT_EQ(principal->brand_id, "brand");
+  EXPECT_EQ(principal->scopes, kAllScopes);
+  EXPECT_EQ(principal->actor, "key:" + key_.record.prefix);
+}
+
+TEST_F(AuthenticatorTest, KeepsAcceptingARotatedOutKeyUntilItsGracePeriodEnds) {
+  auto rotated = IssueKey("brand", clock_.now);
+  const int64_t grace_end = clock_.now + 3600LL * 1000000;
+  ASSERT_TRUE(store_->AddApiKey(rotated.record, grace_end, TestAudit()).ok());
+  EXPECT_TRUE(Check("brand", key_.secret).ok());
+  EXPECT_TRUE(Check("brand", rotated.secret).ok());
+  clock_.now = grace_end - 1;
+  EXPECT_TRUE(Check("brand", key_.secret).ok());
+  clock_.now = grace_end;  // even while the cache still holds the brand's keys
+  EXPECT_THAT(Check("brand", key_.secret), IsInvalidAuth());
+  EXPECT_TRUE(Check("brand", rotated.secret).ok());
+}
+
+TEST_F(AuthenticatorTest, RecordsWhenAKeyWasLastUsedOnFlush) {
+  ASSERT_TRUE(Check("brand", key_.secret).ok());
+  auto keys = store_->ListApiKeys("brand");
+  ASSERT_TRUE(keys.ok());
+  EXPECT_FALSE(keys->front().last_used_at) << "written only by FlushUsage";
+  ASSERT_TRUE(auth_->FlushUsage().ok());
+  keys = store_->ListApiKeys("brand");
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->front().last_used_at, clock_.now);
+
+  const int64_t first_use = clock_.now;
+  clock_.Advance(kUsageResolutionMicros - 1);  // within the resolution: nothing new to write
+  ASSERT_TRUE(Check("brand", key_.secret).ok());
+  ASSERT_TRUE(auth_->FlushUsage().ok());
+  EXPECT_EQ(store_->ListApiKeys("brand")->front().last_used_at, first_use);
+  clock_.Advance(1);
+  ASSERT_TRUE(Check("brand", key_.secret).ok());
+  ASSERT_TRUE(auth_->FlushUsage().ok());
+  EXPECT_EQ(store_->ListApiKeys("brand")->front().last_used_at, clock_.now);
+}
+
+TEST_F(AuthenticatorTest, DoesNotRecordAFailedAttemptAsAUse) {
+  ASSERT_THAT(Check("brand", "cdp_wrong"), IsInvalidAuth());
+  ASSERT_TRUE(auth_->FlushUsage().ok());
+  EXPECT_FALSE(store_->ListApiKeys("brand")->front().last_used_at);
 }
 
 // --- Against a scripted store: how often storage is read, and its failures ---------------
 
 class MockStore : public store::Store {
  public:
-  MOCK_METHOD(Status, CreateBrand, (const store::Brand&, const store::ApiKey&), (override));
+  MOCK_METHOD(Status, CreateBrand,
+              (const store::Brand&, const store::ApiKey&, const store::AuditEntry&), (override));
   MOCK_METHOD(Result<store::Brand>, GetBrand, (std::string_view), (override));
   MOCK_METHOD(Result<std::vector<store::Brand>>, ListBrands, (), (override));
   MOCK_METHOD(Result<std::vector<store::ApiKey>>, ListApiKeys, (std::string_view), (override));
-  MOCK_METHOD(Status, AddApiKey, (const store::ApiKey&, bool), (override));
-  MOCK_METHOD(Status, RevokeApiKey, (std::string_view, std::string_view, int64_t), (override));
+  MOCK_METHOD(Status, AddApiKey,
+              (const store::ApiKey&, std::optional<int64_t>, const store::AuditEntry&), (override));
+  MOCK_METHOD(Status, RevokeApiKey,
+              (std::string_view, std::string_view, int64_t, store::AuditEntry), (override));
+  MOCK_METHOD(Status, MarkKeysUsed, ((const std::vector<std::pair<std::string, int64_t>>&)),
+              (override));
+  MOCK_METHOD(Status, CreatePartnerApp, (const store::PartnerApp&, const store::AuditEntry&),
+              (override));
+  MOCK_METHOD(Result<store::PartnerApp>, GetPartnerApp, (std::string_view), (override));
+  MOCK_METHOD(Result<std::vector<store::PartnerApp>>, ListPartnerApps, (), (override));
+  MOCK_METHOD(Status, DeletePartnerApp, (std::string_view, int64_t, const store::AuditEntry&),
+              (override));
+  MOCK_METHOD(Status, SaveAuthCode, (const store::AuthCode&, const store::AuditEntry&), (override));
+  MOCK_METHOD(Result<store::AuthCode>, GetAuthCode, (std::string_view), (override));
+  MOCK_METHOD(Status, RedeemAuthCode,
+              (std::string_view, int64_t, const std::vector<store::OAuthToken>&), (override));
+  MOCK_METHOD(Result<store::OAuthToken>, GetOAuthToken, (std::string_view), (override));
+  MOCK_METHOD(Status, RotateRefreshToken,
+              (std::string_view, int64_t, const std::vector<store::OAuthToken>&), (override));
+  MOCK_METHOD(Status, RevokeGrant, (std::string_view, int64_t, const store::AuditEntry&),
+              (override));
+  MOCK_METHOD(Result<int64_t>, RevokePartnerAccess,
+              (std::string_view, std::string_view, int64_t, const store::AuditEntry&), (override));
+  MOCK_METHOD(Result<std::vector<store::Grant>>, ListGrants, (std::string_view, int64_t),
+              (override));
+  MOCK_METHOD(Result<std::vector<store::AuditEntry>>, ListAudit,
+              (std::string_view, int64_t, size_t), (override));
   MOCK_METHOD(Result<std::vector<Status>>, UpsertProfiles,
               (std::string_view, std::vector<store::ProfileWrite>, int64_t), (override));
   MOCK_METHOD(Result<profiles::Profile>, GetProfile,
@@ -185,7 +272,8 @@ class MockStore : public store::Store {
               (std::string_view, std::string_view, const std::vector<store::Message>&), (override));
   MOCK_METHOD(Result<store::MessageCounts>, CountMessages, (std::string_view, std::string_view),
               (override));
-  MOCK_METHOD(Status, SetRateLimit, (std::string_view, std::string_view, int64_t), (override));
+  MOCK_METHOD(Status, SetRateLimit,
+              (std::string_view, std::string_view, int64_t, const store::AuditEntry&), (override));
   MOCK_METHOD((Result<std::vector<std::pair<std::string, int64_t>>>), GetRateLimits,
               (std::string_view), (override));
   MOCK_METHOD(Status, RecordFeedback, (std::string_view, const store::Feedback&), (override));
@@ -244,7 +332,7 @@ TEST_F(AuthenticatorCacheTest, IgnoresRevokedKeysItReads) {
 TEST_F(AuthenticatorCacheTest, AnswersUnavailableWhenStorageCannotBeRead) {
   EXPECT_CALL(store_, ListApiKeys(std::string_view("brand")))
       .WillOnce(Return(Unavailable("disk on fire")));
-  Status st = auth_.Authenticate("brand", key_.secret);
+  Status st = auth_.Authenticate("brand", key_.secret).status();
   EXPECT_EQ(st.code(), Code::kUnavailable);
   EXPECT_EQ(st.message(), "cannot check credentials: disk on fire");
 }
@@ -253,7 +341,7 @@ TEST_F(AuthenticatorCacheTest, DoesNotCacheAStorageFailure) {
   EXPECT_CALL(store_, ListApiKeys(std::string_view("brand")))
       .WillOnce(Return(Unavailable("disk on fire")))
       .WillOnce(Return(Keys()));
-  EXPECT_EQ(auth_.Authenticate("brand", key_.secret).code(), Code::kUnavailable);
+  EXPECT_EQ(auth_.Authenticate("brand", key_.secret).status().code(), Code::kUnavailable);
   EXPECT_TRUE(auth_.Authenticate("brand", key_.secret).ok());
 }
 

@@ -93,9 +93,9 @@ TEST_F(SqliteStoreTest, SeesWritesOfAnotherStoreOnTheSameFolder) {
   auto admin = Open();
   ASSERT_TRUE(server && admin);
   auto key = auth::IssueKey("b", kNow);
-  ASSERT_TRUE(admin->CreateBrand(Brand{"b", "B", kNow}, key.record).ok());
+  ASSERT_TRUE(admin->CreateBrand(Brand{"b", "B", kNow}, key.record, AuditEntry{}).ok());
   ASSERT_TRUE(server->GetBrand("b").ok());
-  ASSERT_TRUE(admin->RevokeApiKey("b", key.record.prefix, kNow + 1).ok());
+  ASSERT_TRUE(admin->RevokeApiKey("b", key.record.prefix, kNow + 1, AuditEntry{}).ok());
   auto keys = server->ListApiKeys("b");
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ(keys->size(), 1u);

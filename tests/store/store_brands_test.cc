@@ -38,15 +38,15 @@ TEST_P(StoreBrandsAndKeys, AnswersNotFoundForAnUnknownBrand) {
 }
 
 TEST_P(StoreBrandsAndKeys, RefusesADuplicateBrandIdWithAlreadyExists) {
-  Status st =
-      store_->CreateBrand(Brand{"brand-a", "again", kNow}, auth::IssueKey("brand-a", kNow).record);
+  Status st = store_->CreateBrand(Brand{"brand-a", "again", kNow},
+                                  auth::IssueKey("brand-a", kNow).record, TestAudit());
   EXPECT_EQ(st.code(), Code::kAlreadyExists);
   EXPECT_EQ(st.message(), "brand brand-a exists");
 }
 
 TEST_P(StoreBrandsAndKeys, KeepsTheFirstBrandWhenADuplicateIsRefused) {
-  (void)store_->CreateBrand(Brand{"brand-a", "again", kNow},
-                            auth::IssueKey("brand-a", kNow).record);
+  (void)store_->CreateBrand(Brand{"brand-a", "again", kNow}, auth::IssueKey("brand-a", kNow).record,
+                            TestAudit());
   EXPECT_EQ(store_->GetBrand("brand-a")->name, "A");
   EXPECT_EQ(store_->ListApiKeys("brand-a")->size(), 1u);
 }
@@ -88,8 +88,8 @@ TEST_P(StoreBrandsAndKeys, ListsNoKeysForAnUnknownBrand) {
 TEST_P(StoreBrandsAndKeys, ListsKeysOldestFirst) {
   auto second = auth::IssueKey("brand-a", kNow + 10);
   auto third = auth::IssueKey("brand-a", kNow + 20);
-  ASSERT_TRUE(store_->AddApiKey(third.record, false).ok());
-  ASSERT_TRUE(store_->AddApiKey(second.record, false).ok());
+  ASSERT_TRUE(store_->AddApiKey(third.record, std::nullopt, TestAudit()).ok());
+  ASSERT_TRUE(store_->AddApiKey(second.record, std::nullopt, TestAudit()).ok());
   auto keys = store_->ListApiKeys("brand-a");
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ(keys->size(), 3u);
@@ -100,15 +100,15 @@ TEST_P(StoreBrandsAndKeys, ListsKeysOldestFirst) {
 
 TEST_P(StoreBrandsAndKeys, AddsAKeyBesideTheActiveOnes) {
   auto second = auth::IssueKey("brand-a", kNow + 1);
-  ASSERT_TRUE(store_->AddApiKey(second.record, /*revoke_others=*/false).ok());
+  ASSERT_TRUE(store_->AddApiKey(second.record, std::nullopt, TestAudit()).ok());
   EXPECT_EQ(ActiveKeys("brand-a").size(), 2u);
 }
 
 TEST_P(StoreBrandsAndKeys, AddsAKeyThatRevokesEveryOtherKey) {
   auto second = auth::IssueKey("brand-a", kNow + 1);
-  ASSERT_TRUE(store_->AddApiKey(second.record, false).ok());
+  ASSERT_TRUE(store_->AddApiKey(second.record, std::nullopt, TestAudit()).ok());
   auto fresh = auth::IssueKey("brand-a", kNow + 2);
-  ASSERT_TRUE(store_->AddApiKey(fresh.record, /*revoke_others=*/true).ok());
+  ASSERT_TRUE(store_->AddApiKey(fresh.record, fresh.record.created_at, TestAudit()).ok());
   auto active = ActiveKeys("brand-a");
   ASSERT_EQ(active.size(), 1u);
   EXPECT_EQ(active[0].hash, fresh.record.hash);
@@ -116,7 +116,7 @@ TEST_P(StoreBrandsAndKeys, AddsAKeyThatRevokesEveryOtherKey) {
 
 TEST_P(StoreBrandsAndKeys, DatesTheRevocationByRotationWithTheNewKeysCreation) {
   auto fresh = auth::IssueKey("brand-a", kNow + 2);
-  ASSERT_TRUE(store_->AddApiKey(fresh.record, true).ok());
+  ASSERT_TRUE(store_->AddApiKey(fresh.record, fresh.record.created_at, TestAudit()).ok());
   auto keys = store_->ListApiKeys("brand-a");
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ(keys->size(), 2u);
@@ -124,27 +124,28 @@ TEST_P(StoreBrandsAndKeys, DatesTheRevocationByRotationWithTheNewKeysCreation) {
 }
 
 TEST_P(StoreBrandsAndKeys, RotationLeavesOtherBrandsKeysActive) {
-  ASSERT_TRUE(store_->AddApiKey(auth::IssueKey("brand-a", kNow + 1).record, true).ok());
+  ASSERT_TRUE(
+      store_->AddApiKey(auth::IssueKey("brand-a", kNow + 1).record, kNow + 1, TestAudit()).ok());
   EXPECT_EQ(ActiveKeys("brand-b").size(), 1u);
 }
 
 TEST_P(StoreBrandsAndKeys, RefusesAKeyForAnUnknownBrand) {
-  Status st = store_->AddApiKey(auth::IssueKey("no-brand", kNow).record, false);
+  Status st = store_->AddApiKey(auth::IssueKey("no-brand", kNow).record, std::nullopt, TestAudit());
   EXPECT_EQ(st.code(), Code::kNotFound);
   EXPECT_EQ(st.message(), "no brand no-brand");
 }
 
 TEST_P(StoreBrandsAndKeys, RevokesTheOneKeyAPrefixNames) {
   auto second = auth::IssueKey("brand-a", kNow + 1);
-  ASSERT_TRUE(store_->AddApiKey(second.record, false).ok());
-  ASSERT_TRUE(store_->RevokeApiKey("brand-a", second.record.prefix, kNow + 5).ok());
+  ASSERT_TRUE(store_->AddApiKey(second.record, std::nullopt, TestAudit()).ok());
+  ASSERT_TRUE(store_->RevokeApiKey("brand-a", second.record.prefix, kNow + 5, TestAudit()).ok());
   auto active = ActiveKeys("brand-a");
   ASSERT_EQ(active.size(), 1u);
   EXPECT_EQ(active[0].hash, key_a_.record.hash);
 }
 
 TEST_P(StoreBrandsAndKeys, DatesARevocation) {
-  ASSERT_TRUE(store_->RevokeApiKey("brand-a", key_a_.record.prefix, kNow + 5).ok());
+  ASSERT_TRUE(store_->RevokeApiKey("brand-a", key_a_.record.prefix, kNow + 5, TestAudit()).ok());
   auto keys = store_->ListApiKeys("brand-a");
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ(keys->size(), 1u);
@@ -152,51 +153,57 @@ TEST_P(StoreBrandsAndKeys, DatesARevocation) {
 }
 
 TEST_P(StoreBrandsAndKeys, RevokesAKeyByAShorterPrefix) {
-  ASSERT_TRUE(store_->RevokeApiKey("brand-a", key_a_.record.prefix.substr(0, 8), kNow).ok());
+  ASSERT_TRUE(
+      store_->RevokeApiKey("brand-a", key_a_.record.prefix.substr(0, 8), kNow, TestAudit()).ok());
   EXPECT_TRUE(ActiveKeys("brand-a").empty());
 }
 
 TEST_P(StoreBrandsAndKeys, RevokesAKeyNamedByTheWholeSecret) {
-  ASSERT_TRUE(store_->RevokeApiKey("brand-a", key_a_.secret, kNow).ok());
+  ASSERT_TRUE(store_->RevokeApiKey("brand-a", key_a_.secret, kNow, TestAudit()).ok());
   EXPECT_TRUE(ActiveKeys("brand-a").empty());
 }
 
 TEST_P(StoreBrandsAndKeys, AnswersNotFoundWhenNoActiveKeyMatches) {
-  Status st = store_->RevokeApiKey("brand-a", "cdp_zzzzzzzz", kNow);
+  Status st = store_->RevokeApiKey("brand-a", "cdp_zzzzzzzz", kNow, TestAudit());
   EXPECT_EQ(st.code(), Code::kNotFound);
   EXPECT_EQ(st.message(), "brand brand-a has no active key starting with 'cdp_zzzzzzzz'");
 }
 
 TEST_P(StoreBrandsAndKeys, AnswersNotFoundForAKeyAlreadyRevoked) {
-  ASSERT_TRUE(store_->RevokeApiKey("brand-a", key_a_.record.prefix, kNow).ok());
-  EXPECT_EQ(store_->RevokeApiKey("brand-a", key_a_.record.prefix, kNow).code(), Code::kNotFound);
+  ASSERT_TRUE(store_->RevokeApiKey("brand-a", key_a_.record.prefix, kNow, TestAudit()).ok());
+  EXPECT_EQ(store_->RevokeApiKey("brand-a", key_a_.record.prefix, kNow, TestAudit()).code(),
+            Code::kNotFound);
 }
 
 TEST_P(StoreBrandsAndKeys, RefusesAPrefixThatMatchesSeveralKeys) {
-  ASSERT_TRUE(store_->AddApiKey(auth::IssueKey("brand-a", kNow + 1).record, false).ok());
-  Status st = store_->RevokeApiKey("brand-a", "cdp_", kNow);
+  ASSERT_TRUE(
+      store_->AddApiKey(auth::IssueKey("brand-a", kNow + 1).record, std::nullopt, TestAudit())
+          .ok());
+  Status st = store_->RevokeApiKey("brand-a", "cdp_", kNow, TestAudit());
   EXPECT_EQ(st.code(), Code::kInvalidArgument);
   EXPECT_EQ(st.message(), "'cdp_' matches 2 active keys; give a longer prefix");
 }
 
 TEST_P(StoreBrandsAndKeys, RevokesNothingWhenAPrefixIsAmbiguous) {
-  ASSERT_TRUE(store_->AddApiKey(auth::IssueKey("brand-a", kNow + 1).record, false).ok());
-  (void)store_->RevokeApiKey("brand-a", "cdp_", kNow);
+  ASSERT_TRUE(
+      store_->AddApiKey(auth::IssueKey("brand-a", kNow + 1).record, std::nullopt, TestAudit())
+          .ok());
+  (void)store_->RevokeApiKey("brand-a", "cdp_", kNow, TestAudit());
   EXPECT_EQ(ActiveKeys("brand-a").size(), 2u);
 }
 
 TEST_P(StoreBrandsAndKeys, DoesNotRevokeAnotherBrandsKey) {
-  Status st = store_->RevokeApiKey("brand-a", key_b_.record.prefix, kNow);
+  Status st = store_->RevokeApiKey("brand-a", key_b_.record.prefix, kNow, TestAudit());
   EXPECT_EQ(st.code(), Code::kNotFound);
   EXPECT_EQ(ActiveKeys("brand-b").size(), 1u);
 }
 
 TEST_P(StoreBrandsAndKeys, KeepsRateLimitsPerBrandAndGroup) {
   EXPECT_TRUE(store_->GetRateLimits("brand-a")->empty());
-  ASSERT_TRUE(store_->SetRateLimit("brand-a", "users", 1000).ok());
-  ASSERT_TRUE(store_->SetRateLimit("brand-a", "users", 2000).ok());
-  ASSERT_TRUE(store_->SetRateLimit("brand-a", "reports", 0).ok());
-  ASSERT_TRUE(store_->SetRateLimit("brand-b", "users", 7).ok());
+  ASSERT_TRUE(store_->SetRateLimit("brand-a", "users", 1000, TestAudit()).ok());
+  ASSERT_TRUE(store_->SetRateLimit("brand-a", "users", 2000, TestAudit()).ok());
+  ASSERT_TRUE(store_->SetRateLimit("brand-a", "reports", 0, TestAudit()).ok());
+  ASSERT_TRUE(store_->SetRateLimit("brand-b", "users", 7, TestAudit()).ok());
   Reopen();
   auto limits = store_->GetRateLimits("brand-a");
   ASSERT_TRUE(limits.ok()) << limits.status().message();

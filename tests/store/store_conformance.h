@@ -118,6 +118,11 @@ inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
 
 inline constexpr int64_t kNow = 1700000000LL * 1000000;
 
+// The audit entry tests pass with a change whose entry they do not look at.
+inline AuditEntry TestAudit(std::string action = "test.change", std::string brand_id = "") {
+  return AuditEntry{0, kNow, "cli:test", std::move(action), std::move(brand_id), "", "{}"};
+}
+
 // The fixture of every conformance suite: a fresh store with brand-a and brand-b.
 class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -129,8 +134,8 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     if (HasFatalFailure()) return;
     key_a_ = auth::IssueKey("brand-a", kNow);
     key_b_ = auth::IssueKey("brand-b", kNow);
-    ASSERT_TRUE(store_->CreateBrand(Brand{"brand-a", "A", kNow}, key_a_.record).ok());
-    ASSERT_TRUE(store_->CreateBrand(Brand{"brand-b", "B", kNow}, key_b_.record).ok());
+    ASSERT_TRUE(store_->CreateBrand(Brand{"brand-a", "A", kNow}, key_a_.record, TestAudit()).ok());
+    ASSERT_TRUE(store_->CreateBrand(Brand{"brand-b", "B", kNow}, key_b_.record, TestAudit()).ok());
   }
 
   // Closes the store (if open) and opens it again on the same data.

@@ -31,7 +31,7 @@ TEST_P(StoreLifecycle, KeepsProfilesAcrossReopening) {
 }
 
 TEST_P(StoreLifecycle, KeepsBrandsAndKeysAcrossReopening) {
-  ASSERT_TRUE(store_->RevokeApiKey("brand-a", key_a_.record.prefix, kNow + 1).ok());
+  ASSERT_TRUE(store_->RevokeApiKey("brand-a", key_a_.record.prefix, kNow + 1, TestAudit()).ok());
   Reopen();
   EXPECT_EQ(store_->GetBrand("brand-a")->name, "A");
   auto keys = store_->ListApiKeys("brand-a");

@@ -2,10 +2,11 @@
 
 #include <fmt/format.h>
 
-#include "store/campaign_sql.h"
-
 #include <string>
 #include <vector>
+
+#include "store/access_sql.h"
+#include "store/campaign_sql.h"
 
 namespace cdp::store::sqlite {
 namespace {
@@ -14,6 +15,15 @@ struct Migration {
   int version;
   const char* sql;
 };
+
+// Access control: partner apps, OAuth codes and tokens, key use, and the audit log (whose
+// id column is the one type that differs between the backends).
+const char* AccessSchema() {
+  static const std::string sql = std::string(access_sql::kSchema) +
+                                 "CREATE TABLE audit_log (\n  id INTEGER PRIMARY KEY," +
+                                 access_sql::kAuditColumns;
+  return sql.c_str();
+}
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
@@ -115,6 +125,7 @@ CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
       {4, campaign_sql::kSchema},
       {5, campaign_sql::kFeedbackSchema},
       {6, campaign_sql::kRateLimitSchema},
+      {7, AccessSchema()},
   };
   return kMigrations;
 }
