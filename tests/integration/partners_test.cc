@@ -410,5 +410,77 @@ TEST_F(Partners, RecordsKeysLastUseAndAuditsEveryChange) {
   EXPECT_EQ(grant.at("target").as_string(), c.id);
 }
 
+TEST_F(Partners, AnswersHostileOAuthRequestsWithClearErrors) {
+  auto c = CreatePartner();
+  const std::string basic = "Basic " + Base64(c.id + ":" + c.secret);
+  const std::string form = "application/x-www-form-urlencoded";
+  struct Case {
+    std::string body;
+    std::map<std::string, std::string> headers;
+    int status;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {"grant_type=refresh_token&grant_type=authorization_code",
+       {{"Content-Type", form}, {"Authorization", basic}},
+       400,
+       "invalid_request"},
+      {R"({"grant_type":"authorization_code"})",
+       {{"Content-Type", "application/json"}, {"Authorization", basic}},
+       400,
+       "invalid_request"},
+      {"grant_type=%zz",
+       {{"Content-Type", form}, {"Authorization", basic}},
+       400,
+       "invalid_request"},
+      {"grant_type=password&username=a&password=b",
+       {{"Content-Type", form}, {"Authorization", basic}},
+       400,
+       "unsupported_grant_type"},
+      {"grant_type=authorization_code&code=x%00y&code_verifier=" + verifier,
+       {{"Content-Type", form}, {"Authorization", basic}},
+       400,
+       "invalid_grant"},
+      {"grant_type=refresh_token&refresh_token=" + std::string(5000, 'r'),
+       {{"Content-Type", form}, {"Authorization", basic}},
+       400,
+       "invalid_grant"},
+      {Form({{"grant_type", "authorization_code"},
+             {"code", "1';DROP TABLE oauth_tokens;--"},
+             {"code_verifier", verifier}}),
+       {{"Content-Type", form}, {"Authorization", basic}},
+       400,
+       "invalid_grant"},
+      {"grant_type=authorization_code&code=a b",
+       {{"Content-Type", form}, {"Authorization", basic}},
+       400,
+       "invalid_request"},
+      {"grant_type=refresh_token",
+       {{"Content-Type", form}, {"Authorization", "Basic !!!"}},
+       401,
+       "invalid_client"},
+      {"grant_type=refresh_token&client_secret=" + c.secret,
+       {{"Content-Type", form}, {"Authorization", basic}},
+       400,
+       "invalid_request"},
+      {"grant_type=refresh_token&client_id=" + c.id,
+       {{"Content-Type", form}},
+       401,
+       "invalid_client"},
+  };
+  for (const auto& k : cases) {
+    auto r = http().Send("POST", "/oauth/token", k.body, k.headers);
+    EXPECT_EQ(r.status, k.status) << k.body << " -> " << r.body;
+    ASSERT_TRUE(r.json.is_object()) << k.body;
+    EXPECT_EQ(Str(r.json.as_object(), "error"), k.error) << k.body;
+    EXPECT_EQ(r.EnvelopeStatus(), "error") << k.body;
+  }
+  EXPECT_EQ(http().Get("/oauth/authorize?client_id=%zz").status, 400);
+  EXPECT_EQ(http().Get("/oauth/authorize?client_id=a&client_id=b").status, 400);
+  EXPECT_EQ(WithToken(std::string(300, 't'), "user/count", kCount).status, 401);
+  // Still up, and the flow still works.
+  EXPECT_FALSE(Str(Grant(c, "users:read"), "access_token").empty());
+}
+
 }  // namespace
 }  // namespace cdp::testing
