@@ -24,6 +24,7 @@
 #include "http/server.h"
 #include "ratelimit/limiter.h"
 #include "ratelimit/policy.h"
+#include "ratelimit/redis_limiter.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -83,6 +84,7 @@ struct CampaignFlags {
   std::string node;  // default: "local" on SQLite, a random name on PostgreSQL
   int retry_base_ms = 2000;
   std::string public_url;  // default: http:// and the listen address
+  std::string redis_url;   // shared rate-limit counters; default: this process's memory
 };
 
 int Serve(const std::string& listen, const StorageFlags& storage, int threads,
@@ -110,8 +112,18 @@ int Serve(const std::string& listen, const StorageFlags& storage, int threads,
   }
   cdp::campaigns::Links links(*link_key, "");
   cdp::campaigns::Engine engine(*store, clock, links, engine_options);
-  cdp::ratelimit::LocalLimiter limiter;
-  cdp::ratelimit::Policy rate_limits(*store, limiter, clock);
+  std::unique_ptr<cdp::ratelimit::Limiter> limiter;
+  if (campaign_flags.redis_url.empty()) {
+    limiter = std::make_unique<cdp::ratelimit::LocalLimiter>();
+  } else {
+    auto redis = cdp::ratelimit::OpenRedisLimiter({campaign_flags.redis_url});
+    if (!redis.ok()) {
+      spdlog::error("{}", redis.status().message());
+      return 1;
+    }
+    limiter = std::move(redis).value();
+  }
+  cdp::ratelimit::Policy rate_limits(*store, *limiter, clock);
   cdp::auth::OAuth oauth(*store, clock);
   cdp::api::Services services{*store, authenticator, clock, &engine, &links, &rate_limits, &oauth};
   cdp::http::Router router;
@@ -127,8 +139,11 @@ int Serve(const std::string& listen, const StorageFlags& storage, int threads,
   links = cdp::campaigns::Links(*link_key, !campaign_flags.public_url.empty()
                                                ? campaign_flags.public_url
                                                : fmt::format("http://{}:{}", host, server.port()));
-  spdlog::info("listening on {}:{} {} threads={} public_url={}", options.address, server.port(),
-               storage.Describe(), threads, links.public_url());
+  spdlog::info("listening on {}:{} {} threads={} public_url={} rate_limits={}", options.address,
+               server.port(), storage.Describe(), threads, links.public_url(),
+               campaign_flags.redis_url.empty()
+                   ? std::string("local")
+                   : cdp::ratelimit::RedactRedisUrl(campaign_flags.redis_url));
   spdlog::default_logger()->flush();  // scripts and supervisors wait for this line
   if (!links.public_url().starts_with("https://"))
     spdlog::warn(
@@ -204,6 +219,10 @@ int Main(int argc, char** argv) {
                    ? std::string()
                    : std::string("must start with http:// or https://");
       });
+
+  serve->add_option("--redis", campaign_flags.redis_url,
+                    "Redis for rate-limit counters shared by several nodes: "
+                    "redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH (default: in memory)");
 
   bool as_json = false;
   std::string brand_id;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "store/pg_test_database.h"
+#include "support/redis_server.h"
 #include "support/server_process.h"
 
 namespace cdp::testing {
@@ -149,6 +150,36 @@ TEST_F(Postgres, MergesAnAnonymousProfileAndItsEventsIntoTheKnownUser) {
   EXPECT_EQ(users[0].at("userId"), json::value("u1"));
   EXPECT_EQ(users[0].at("anonymousId"), json::value("a1"));
   EXPECT_EQ(users[0].at("event").at("count"), json::value(2));
+}
+
+TEST_F(Postgres, TwoNodesShareOneRateLimitThroughRedis) {
+  RedisServer redis(dir_.path());
+  Brand brand = CreateBrand(storage_, "limited", Limits::kDefault);
+  ASSERT_EQ(
+      Admin({"brand", "limits", "--brand", brand.id, "--group", "users", "--per-minute", "10"})
+          .exit_code,
+      0);
+  std::vector<std::string> args = storage_;
+  args.insert(args.end(), {"--redis", redis.url()});
+  ServerProcess a(args, dir_.path() + "/a.log"), b(args, dir_.path() + "/b.log");
+  HttpClient client_a(a.port()), client_b(b.port());
+  // Clock-minute windows: start with enough of one left for the 20 calls.
+  auto first = client_a.Call(brand, "/api/v1/user/userData", R"({"userId":"nobody"})");
+  ASSERT_EQ(first.status, 404) << first.body;
+  if (std::stoi(first.headers["x-ratelimit-reset"]) < 10) {
+    std::this_thread::sleep_for(
+        std::chrono::seconds(std::stoi(first.headers["x-ratelimit-reset"]) + 1));
+    first = client_a.Call(brand, "/api/v1/user/userData", R"({"userId":"nobody"})");
+  }
+  int admitted = first.status != 429;
+  for (int i = 0; i < 19; ++i) {
+    auto r = (i % 2 ? client_a : client_b)
+                 .Call(brand, "/api/v1/user/userData", R"({"userId":"nobody"})");
+    admitted += r.status != 429;
+    EXPECT_EQ(r.headers["x-ratelimit-limit"], "10");
+  }
+  EXPECT_EQ(admitted, 10) << "one budget for both nodes";
+  EXPECT_NE(a.Log().find("rate_limits=unix://"), std::string::npos);
 }
 
 TEST_F(Postgres, AWriteThroughOneNodeIsReadThroughTheOther) {
