@@ -5,6 +5,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/value_stack.hpp>
+#include <charconv>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -18,7 +19,8 @@ namespace json = boost::json;
 // Builds values like Boost.JSON's own parser (value_stack), and refuses what that parser
 // lets through but a request must not carry: a key twice in one object (which value did the
 // client mean?), NUL characters (they truncate in C APIs and logs), and numbers too large
-// for a double (1e400 would become infinity).
+// for a double (1e400 would become infinity). Reads every non-integer number as the double
+// nearest to its text, which Boost.JSON 1.81 does not (see on_double).
 class StrictHandler {
  public:
   static constexpr size_t max_object_size = json::object::max_size();
@@ -72,16 +74,33 @@ class StrictHandler {
     st.push_string(s);
     return true;
   }
-  bool on_number_part(json::string_view, json::error_code&) { return true; }
+  bool on_number_part(json::string_view s, json::error_code&) {
+    number_.append(s.data(), s.size());
+    return true;
+  }
   bool on_int64(int64_t i, json::string_view, json::error_code&) {
+    number_.clear();
     st.push_int64(i);
     return true;
   }
   bool on_uint64(uint64_t u, json::string_view, json::error_code&) {
+    number_.clear();
     st.push_uint64(u);
     return true;
   }
-  bool on_double(double d, json::string_view, json::error_code& ec) {
+  bool on_double(double d, json::string_view s, json::error_code& ec) {
+    // Boost.JSON 1.81 reads many numbers of 10 or more significant digits as a neighbouring
+    // double: one JavaScript Math.random() value in ten, a quarter of random doubles, each
+    // printed in its shortest form. The stored value was then not the one sent, and drifted
+    // further each time a client sent back what the API printed. std::from_chars rounds
+    // correctly; it reports overflow and underflow as out of range, which leaves Boost's
+    // infinity (refused below) or zero.
+    number_.append(s.data(), s.size());
+    double exact = 0;
+    const char* end = number_.data() + number_.size();
+    if (auto [p, e] = std::from_chars(number_.data(), end, exact); e == std::errc() && p == end)
+      d = exact;
+    number_.clear();
     if (!std::isfinite(d)) return Fail(ec, "a number is too large");
     st.push_double(d);
     return true;
@@ -112,7 +131,8 @@ class StrictHandler {
   // One flat stack: no allocation per object on the ingestion path.
   std::vector<std::string> keys_;
   std::vector<size_t> frames_;
-  std::string key_;  // the key being read
+  std::string key_;     // the key being read
+  std::string number_;  // the number being read, when Boost hands it over in parts
 };
 
 }  // namespace

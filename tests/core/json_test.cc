@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <string>
 
 namespace cdp {
@@ -115,6 +116,38 @@ TEST(ParseJsonStrict, RefusesDuplicateKeysNulsAndInfiniteNumbers) {
   auto ok = ParseJson(" {\"a\":{\"a\":1},\"b\":[{\"a\":2},{\"a\":3}],\"n\":1e300}\n");
   ASSERT_TRUE(ok.ok()) << ok.status().message();
   EXPECT_EQ(ok->at("b").at(1).at("a"), 3);
+}
+
+// Found by fuzz/user_request and fuzz/event_request: Boost.JSON alone reads these as a
+// neighbouring double.
+TEST(JsonParser, ReadsEachNumberAsTheNearestDouble) {
+  const std::pair<const char*, double> cases[] = {
+      {"1.1111111111111111E24", 1.1111111111111111E24},
+      {"1.7976931348623077E308", 1.7976931348623077E308},
+      {"0.36130268965844164", 0.36130268965844164},
+      {"0.9130737406249173", 0.9130737406249173},
+      {"-255.09902856715934", -255.09902856715934},
+      {"5e-324", 5e-324},
+  };
+  for (const auto& [text, expected] : cases) {
+    auto v = ParseJson(text);
+    ASSERT_TRUE(v.ok()) << text << ": " << v.status().message();
+    ASSERT_TRUE(v->is_double()) << text;
+    EXPECT_EQ(v->get_double(), expected) << text;
+  }
+}
+
+TEST(JsonParser, ReadsANumberItPrintedAsTheSameNumber) {
+  const double sent = 1.1111111111111111E24;
+  auto v = ParseJson(boost::json::serialize(boost::json::value(sent)));
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->get_double(), sent);
+}
+
+TEST(JsonParser, ReadsANumberTooSmallForADoubleAsZero) {
+  auto v = ParseJson("1e-400");
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  EXPECT_EQ(v->get_double(), 0.0);
 }
 
 }  // namespace
