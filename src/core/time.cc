@@ -103,6 +103,11 @@ std::optional<ParsedTime> ParseTimestamp(std::string_view text) {
     micros -= sign * (oh * 60LL + om) * 60LL * 1000000LL;
   }
   if (!in.Done()) return std::nullopt;
+  // An offset can carry 0001-01-01 back into year 0, or 9999-12-31 on into year 10000:
+  // instants that FormatTimestamp cannot print in a form this parser reads back.
+  static const int64_t kFirst = DaysFromCivil(1, 1, 1) * 86400LL * 1000000LL;
+  static const int64_t kEnd = DaysFromCivil(10000, 1, 1) * 86400LL * 1000000LL;
+  if (micros < kFirst || micros >= kEnd) return std::nullopt;
   t.micros = micros;
   return t;
 }

@@ -17,7 +17,8 @@ struct ParsedTime {
 
 // Accepts: yyyy-MM-dd; yyyy-MM-ddTHH:mm[:ss[.frac]] and the same with a space instead of
 // 'T'; each optionally followed by Z, +HH, +HHMM or +HH:MM. No offset means UTC.
-// Returns nullopt for anything else, including impossible dates (2023-02-30).
+// Returns nullopt for anything else, including impossible dates (2023-02-30) and instants
+// outside 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z (0001-01-01T00:00+01:00).
 std::optional<ParsedTime> ParseTimestamp(std::string_view text);
 
 // 2026-11-23T00:10:34Z, with .mmm when the instant has sub-second milliseconds.

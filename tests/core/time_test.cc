@@ -166,6 +166,22 @@ TEST(TimestampParser, RejectsOffsetMinutesBeyondFiftyNine) {
   EXPECT_FALSE(ParseTimestamp("2022-03-01T10:00:00+05:60"));
 }
 
+// Found by fuzz/timestamp: such timestamps named instants in year 0 or 10000, which
+// FormatTimestamp printed as text that this parser refuses ("10000-01-01T11:59:59.999Z").
+TEST(TimestampParser, RejectsAnOffsetThatCarriesTheInstantBeforeYearOne) {
+  EXPECT_FALSE(ParseTimestamp("0001-01-01T00:00:00+01:00"));
+}
+
+TEST(TimestampParser, RejectsAnOffsetThatCarriesTheInstantPastYear9999) {
+  EXPECT_FALSE(ParseTimestamp("9999-12-31T23:59:59.9999-12"));
+}
+
+TEST(TimestampParser, AcceptsTheFirstAndLastInstantsItCanPrint) {
+  EXPECT_EQ(AsUtc("0001-01-01T01:00:00+01:00"), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(AsUtc("9999-12-31T23:59:59.999999Z"), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(AsUtc("9999-12-31T12:00:00-11:59"), "9999-12-31T23:59:00Z");
+}
+
 // --- Leap years ------------------------------------------------------------------------
 
 TEST(TimestampParser, AcceptsFebruaryTwentyNinthOfALeapYear) {
