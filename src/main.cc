@@ -87,14 +87,24 @@ struct CampaignFlags {
   std::string redis_url;   // shared rate-limit counters; default: this process's memory
 };
 
+// How the server bounds connections; the defaults are ServerOptions'.
+struct ConnectionFlags {
+  size_t max_connections = cdp::http::kMaxConnections;
+  int request_timeout_s = static_cast<int>(cdp::http::kRequestTimeout.count());
+  int idle_timeout_s = static_cast<int>(cdp::http::kIdleTimeout.count());
+};
+
 int Serve(const std::string& listen, const StorageFlags& storage, int threads,
-          const CampaignFlags& campaign_flags) {
+          const ConnectionFlags& connection_flags, const CampaignFlags& campaign_flags) {
   cdp::http::ServerOptions options;
   if (!SplitListen(listen, &options.address, &options.port)) {
     fmt::print(stderr, "error: --listen must be HOST:PORT, got '{}'\n", listen);
     return 2;
   }
   options.io_threads = threads;
+  options.max_connections = connection_flags.max_connections;
+  options.request_timeout = std::chrono::seconds(connection_flags.request_timeout_s);
+  options.idle_timeout = std::chrono::seconds(connection_flags.idle_timeout_s);
   auto store = OpenStoreOrExit(storage, threads + 2);
   cdp::SystemClock clock;
   cdp::auth::Authenticator authenticator(*store, clock);
@@ -139,11 +149,13 @@ int Serve(const std::string& listen, const StorageFlags& storage, int threads,
   links = cdp::campaigns::Links(*link_key, !campaign_flags.public_url.empty()
                                                ? campaign_flags.public_url
                                                : fmt::format("http://{}:{}", host, server.port()));
-  spdlog::info("listening on {}:{} {} threads={} public_url={} rate_limits={}", options.address,
-               server.port(), storage.Describe(), threads, links.public_url(),
-               campaign_flags.redis_url.empty()
-                   ? std::string("local")
-                   : cdp::ratelimit::RedactRedisUrl(campaign_flags.redis_url));
+  spdlog::info(
+      "listening on {}:{} {} threads={} max_connections={} request_timeout={}s "
+      "idle_timeout={}s public_url={} rate_limits={}",
+      options.address, server.port(), storage.Describe(), threads, server.max_connections(),
+      connection_flags.request_timeout_s, connection_flags.idle_timeout_s, links.public_url(),
+      campaign_flags.redis_url.empty() ? std::string("local")
+                                       : cdp::ratelimit::RedactRedisUrl(campaign_flags.redis_url));
   spdlog::default_logger()->flush();  // scripts and supervisors wait for this line
   if (!links.public_url().starts_with("https://"))
     spdlog::warn(
@@ -201,6 +213,23 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--threads", threads, "network threads")->check(CLI::Range(1, 256));
   add_data(serve);
+  ConnectionFlags connection_flags;
+  serve
+      ->add_option("--max-connections", connection_flags.max_connections,
+                   "open connections at most; beyond, a new one replaces the longest-idle "
+                   "connection without a request in flight")
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--request-timeout", connection_flags.request_timeout_s,
+                   "seconds from a request's first byte until all of it must have arrived")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve
+      ->add_option("--idle-timeout", connection_flags.idle_timeout_s,
+                   "seconds a connection may wait for a request's first byte (new or kept alive)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   CampaignFlags campaign_flags;
   serve->add_option("--node", campaign_flags.node,
                     "this node's name for campaign leases (distinct per node sharing a database)");
@@ -324,7 +353,7 @@ int Main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (serve->parsed()) return Serve(listen, storage, threads, campaign_flags);
+  if (serve->parsed()) return Serve(listen, storage, threads, connection_flags, campaign_flags);
   // Admin commands log only warnings, keeping stdout for their results.
   spdlog::set_level(spdlog::level::warn);
   if (migrate->parsed())

@@ -144,7 +144,8 @@ struct HttpClient::Conn {
   bool open = false;
 };
 
-HttpClient::HttpClient(uint16_t port) : port_(port), conn_(std::make_unique<Conn>()) {}
+HttpClient::HttpClient(uint16_t port, std::chrono::seconds timeout)
+    : port_(port), timeout_(timeout), conn_(std::make_unique<Conn>()) {}
 HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::Send(const std::string& method, const std::string& path,
@@ -161,12 +162,21 @@ HttpResponse HttpClient::Send(const std::string& method, const std::string& path
     for (const auto& [k, v] : headers) req.set(k, v);
     req.body() = body;
     req.prepare_payload();
-    conn_->stream.expires_after(std::chrono::seconds(60));
+    // Asynchronous operations run to completion here, because a tcp_stream's deadline only
+    // applies to those: a server that never answers fails the call instead of hanging it.
+    conn_->stream.expires_after(timeout_);
     beast::error_code ec;
-    http::write(conn_->stream, req, ec);
+    auto done = [&ec](beast::error_code e, size_t) { ec = e; };
+    http::async_write(conn_->stream, req, done);
+    conn_->ioc.restart();
+    conn_->ioc.run();
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024 * 1024);
-    if (!ec) http::read(conn_->stream, conn_->buffer, parser, ec);
+    if (!ec) {
+      http::async_read(conn_->stream, conn_->buffer, parser, done);
+      conn_->ioc.restart();
+      conn_->ioc.run();
+    }
     if (ec) {
       // A kept-alive connection the server closed: reconnect once.
       conn_->stream.close();

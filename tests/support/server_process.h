@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -68,7 +69,9 @@ struct HttpResponse {
 
 class HttpClient {
  public:
-  explicit HttpClient(uint16_t port);
+  // `timeout` bounds each request, from writing it to reading the whole answer; a request
+  // that takes longer throws.
+  explicit HttpClient(uint16_t port, std::chrono::seconds timeout = std::chrono::seconds(60));
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -88,6 +91,7 @@ class HttpClient {
 
  private:
   uint16_t port_;
+  std::chrono::seconds timeout_;
   struct Conn;
   std::unique_ptr<Conn> conn_;
 };
