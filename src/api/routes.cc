@@ -103,7 +103,7 @@ std::variant<Call, http::Response> Admit(const http::Request& req, Services& ser
   if (!body.ok()) return fail(http::ErrorResponse(body.status()));
   if (!body->is_object())
     return fail(http::ErrorResponse(InvalidArgument("request body must be a JSON object")));
-  return Call{req, brand_id, std::move(body->get_object()), std::move(principal->actor)};
+  return Call{req, brand_id, std::move(body->get_object())};
 }
 
 // Every API route names its rate-limit group and the scope a partner needs for it: there is

@@ -40,7 +40,6 @@ struct Call {
   const http::Request& request;
   std::string brand_id;      // authenticated
   boost::json::object body;  // the parsed JSON body
-  std::string actor;         // who: "key:PREFIX" or "partner:CLIENT_ID"
 };
 
 }  // namespace cdp::api
