@@ -27,10 +27,15 @@ http::Response Page(int status, std::string_view title, std::string_view body_ht
 
 std::optional<std::map<std::string, std::string>> ParseForm(std::string_view body) {
   std::map<std::string, std::string> out;
+  // Boost.URL 1.81's params_view(string_view, encoding_opts) measures its input with strlen:
+  // it reads past the end of a view with no NUL after it, and stops early at a NUL inside.
+  // So it gets a NUL-terminated copy, and a raw NUL (which a form must send as %00) is refused.
+  if (body.find('\0') != std::string_view::npos) return std::nullopt;
+  const std::string text(body);
   try {
     boost::urls::encoding_opts opt;
     opt.space_as_plus = true;
-    for (const auto& p : boost::urls::params_view(body, opt))
+    for (const auto& p : boost::urls::params_view(text.c_str(), opt))
       if (!out.emplace(p.key, p.value).second) return std::nullopt;
   } catch (const std::exception&) {
     return std::nullopt;
