@@ -41,11 +41,12 @@ void AddRateHeaders(const ratelimit::Decision& d, http::Response& res) {
   res.headers.emplace_back("X-RateLimit-Reset", std::to_string(d.reset_seconds));
 }
 
-// Who is calling: a partner's `Authorization: Bearer` access token, else the brand's
-// x-brand-id/x-api-key. With a token, an x-brand-id header must name the token's brand.
+// Who is calling: the brand, by x-brand-id/x-api-key (whatever Authorization a proxy may
+// have added), else a partner's `Authorization: Bearer` access token. With a token, an
+// x-brand-id header must name the token's brand.
 Result<auth::Principal> Authenticate(const http::Request& req, Services& services) {
   std::string_view authorization = req.Header("authorization");
-  if (authorization.empty())
+  if (authorization.empty() || req.HasHeader("x-api-key"))
     return services.auth.Authenticate(req.Header("x-brand-id"), req.Header("x-api-key"));
   const bool bearer = authorization.size() > 7 && (authorization.substr(0, 7) == "Bearer " ||
                                                    authorization.substr(0, 7) == "bearer ");

@@ -194,6 +194,11 @@ TEST_F(Partners, RefusesBadTokensAndTokensForAnotherBrandHeader) {
   EXPECT_EQ(other_brand.status, 401) << other_brand.body;
   auto basic = http().Send("POST", "/api/v1/user/count", kCount, {{"Authorization", "Basic eDp5"}});
   EXPECT_EQ(basic.status, 401);
+  // A brand's key wins over an Authorization header a proxy may have added.
+  auto proxied = http().Send(
+      "POST", "/api/v1/user/count", kCount,
+      {{"Authorization", "Basic eDp5"}, {"x-brand-id", brand.id}, {"x-api-key", brand.key}});
+  EXPECT_EQ(proxied.status, 200) << proxied.body;
 }
 
 TEST_F(Partners, RejectsAWrongVerifierAReplayedCodeAndRevokesWhatTheCodeGave) {
