@@ -1,0 +1,84 @@
+// Push: the values shared by the three push providers (Web Push, FCM, APNs) and the
+// fan-out that turns them into one channel Sender. Plain values except PushProvider.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "delivery/sender.h"
+
+namespace cdp::delivery {
+
+inline constexpr const char* kPushPlatforms[] = {"web", "android", "ios"};
+bool IsPushPlatform(std::string_view platform);
+
+// A browser or device registered for push.
+struct PushSubscription {
+  std::string id;        // "sub_..."
+  std::string platform;  // web | android | ios
+  // web: the push service URL (RFC 8030) and the browser's keys (base64url, RFC 8291):
+  // p256dh is the uncompressed P-256 point (65 bytes), auth the 16-byte secret.
+  std::string endpoint, p256dh, auth;
+  // android: the FCM registration token; ios: the APNs device token (hex).
+  std::string token;
+};
+
+// One rendered notification.
+struct PushNotification {
+  std::string title;
+  std::string body;
+  std::string url;    // opened on click; may be empty
+  std::string image;  // may be empty
+  std::string data;   // a JSON object (custom key/values), "{}" when none
+  std::string message_id;
+  int ttl_seconds = 86400;  // how long the push service may hold it
+};
+
+struct PushOutcome {
+  Delivery::Outcome outcome = Delivery::Outcome::kSent;
+  std::string response;  // the provider's answer, e.g. "201" or "410 {...}"
+  // The provider says the subscription no longer exists (Web Push 404/410, FCM
+  // UNREGISTERED / 404, APNs 410 or 400 BadDeviceToken): it is to be removed.
+  bool gone = false;
+};
+
+// Sends to one subscription of its platform. One provider is used by one thread at a time
+// and may keep connections (and access tokens) between calls.
+class PushProvider {
+ public:
+  virtual ~PushProvider() = default;
+  virtual PushOutcome Send(const PushSubscription& to, const PushNotification& n) = 0;
+};
+
+// Settings, as /channel/push takes them (one document for the three platforms).
+struct WebPushSettings {
+  bool enabled = false;
+  std::string vapid_subject;  // "mailto:..." or "https://..." (RFC 8292 "sub")
+};
+struct FcmSettings {
+  bool enabled = false;
+  std::string project_id;
+  // The Google service-account JSON key's fields that matter.
+  std::string client_email;
+  std::string private_key;  // PEM (RSA)
+  std::string token_uri = "https://oauth2.googleapis.com/token";
+  std::string base_url = "https://fcm.googleapis.com";
+};
+struct ApnsSettings {
+  bool enabled = false;
+  std::string team_id;
+  std::string key_id;
+  std::string private_key;  // PEM (.p8, P-256)
+  std::string topic;        // the app's bundle id
+  std::string base_url = "https://api.push.apple.com";
+};
+
+// A brand's VAPID key pair: the P-256 private key as PEM, the public key as the base64url
+// uncompressed point a site passes to pushManager.subscribe().
+struct VapidKeys {
+  std::string private_pem;
+  std::string public_key;
+};
+
+}  // namespace cdp::delivery
