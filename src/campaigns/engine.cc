@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <optional>
 #include <vector>
 
 #include "campaigns/campaign.h"
@@ -299,23 +300,34 @@ class Engine::Run {
       Status failure;
       std::mutex failure_mu;
       Recorder recorder(e_.store_, c_.brand_id, c_.id);
+      auto fail = [&](const Status& st) {
+        std::lock_guard lock(failure_mu);
+        failure = st;
+        failed = true;
+      };
+      // Each connection knows its next message before sending the current one, so that a
+      // sender may start on it early (SMTP pipelining); only one is sent at a time.
       auto work = [&](delivery::Sender& sender) {
-        uint64_t previous = 0;
-        for (size_t i; !e_.stopping_ && !failed && (i = next++) < pending->size();) {
-          Message m = Deliver(sender, *pacer, channel->pace, (*pending)[i]);
-          Status st = previous ? recorder.Wait(previous) : Status::Ok();
-          previous = recorder.Add(std::move(m));
-          if (!st.ok()) {
-            std::lock_guard lock(failure_mu);
-            failure = st;
-            failed = true;
+        uint64_t previous = 0, last = 0;
+        auto take = [&]() -> std::optional<Prepared> {
+          for (size_t i; !e_.stopping_ && !failed && (i = next++) < pending->size();) {
+            Prepared p = Prepare((*pending)[i]);
+            if (p.out) return p;
+            last = recorder.Add(std::move(p.message));  // skipped: nothing to send
           }
+          return std::nullopt;
+        };
+        for (auto current = take(); current && !e_.stopping_ && !failed;) {
+          auto after = take();
+          pacer->Wait(channel->pace.rate_per_second);
+          const Delivery d =
+              after ? sender.SendWithNext(*current->out, *after->out) : sender.Send(*current->out);
+          Message m = Outcome(std::move(*current), d);
+          if (Status st = previous ? recorder.Wait(previous) : Status::Ok(); !st.ok()) fail(st);
+          last = previous = recorder.Add(std::move(m));
+          current = std::move(after);
         }
-        if (Status st = previous ? recorder.Wait(previous) : Status::Ok(); !st.ok()) {
-          std::lock_guard lock(failure_mu);
-          failure = st;
-          failed = true;
-        }
+        if (Status st = last ? recorder.Wait(last) : Status::Ok(); !st.ok()) fail(st);
       };
       std::vector<std::thread> workers;
       const size_t n = std::min(senders.size(), pending->size());
@@ -338,39 +350,48 @@ class Engine::Run {
     return st.code() == Code::kFailedPrecondition ? Status::Ok() : st;
   }
 
-  // Sends one message; returns its new state, to be recorded.
-  Message Deliver(delivery::Sender& sender, Pacer& pacer, const delivery::Pace& pace,
-                  const store::PendingMessage& pm) {
-    Message m = pm.message;
+  // A due message: skipped (no `out`) or composed, ready to send.
+  struct Prepared {
+    Message message;
+    std::optional<delivery::Outgoing> out;
+  };
+
+  Prepared Prepare(const store::PendingMessage& pm) const {
+    Prepared p{pm.message, std::nullopt};
     const std::optional<std::string> unreachable = pm.profile
                                                        ? Unreachable(c_.channel, *pm.profile)
                                                        : std::optional<std::string>("user deleted");
     if (unreachable) {
-      m.status = store::kMessageSkipped;
-      m.reason = *unreachable;
+      p.message.status = store::kMessageSkipped;
+      p.message.reason = *unreachable;
+      p.message.updated_at = Now();
     } else {
-      const delivery::Outgoing out = Compose(*pm.profile, m.profile_id);
-      pacer.Wait(pace.rate_per_second);
-      const Delivery d = sender.Send(out);
-      m.attempts += 1;
-      m.address = out.to;
-      m.response = d.response.substr(0, kMaxResponseChars);
-      m.reason.clear();
-      if (d.outcome == Delivery::Outcome::kSent) {
-        m.status = store::kMessageSent;
-      } else if (d.outcome == Delivery::Outcome::kPermanent) {
-        m.status = store::kMessageFailed;
-        m.reason = "refused by the provider";
-      } else if (m.attempts >= e_.options_.max_attempts) {
-        m.status = store::kMessageFailed;
-        m.reason = fmt::format("gave up after {} attempts", m.attempts);
-      } else {
-        m.status = store::kMessageQueued;
-        m.reason = "retrying";
-        auto delay = e_.options_.retry_base * (int64_t{1} << std::min(m.attempts - 1, 20));
-        delay = std::min<std::chrono::milliseconds>(delay, e_.options_.retry_cap);
-        m.next_attempt_at = Now() + delay.count() * 1000;
-      }
+      p.out = Compose(*pm.profile, p.message.profile_id);
+    }
+    return p;
+  }
+
+  // A sent message's new state, to be recorded.
+  Message Outcome(Prepared p, const Delivery& d) const {
+    Message m = std::move(p.message);
+    m.attempts += 1;
+    m.address = p.out->to;
+    m.response = d.response.substr(0, kMaxResponseChars);
+    m.reason.clear();
+    if (d.outcome == Delivery::Outcome::kSent) {
+      m.status = store::kMessageSent;
+    } else if (d.outcome == Delivery::Outcome::kPermanent) {
+      m.status = store::kMessageFailed;
+      m.reason = "refused by the provider";
+    } else if (m.attempts >= e_.options_.max_attempts) {
+      m.status = store::kMessageFailed;
+      m.reason = fmt::format("gave up after {} attempts", m.attempts);
+    } else {
+      m.status = store::kMessageQueued;
+      m.reason = "retrying";
+      auto delay = e_.options_.retry_base * (int64_t{1} << std::min(m.attempts - 1, 20));
+      delay = std::min<std::chrono::milliseconds>(delay, e_.options_.retry_cap);
+      m.next_attempt_at = Now() + delay.count() * 1000;
     }
     m.updated_at = Now();
     return m;

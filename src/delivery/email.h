@@ -1,4 +1,5 @@
-// Email over SMTP with libcurl: one connection per sender, reused across messages.
+// Email over SMTP (delivery/smtp_client.h): one connection per sender, reused across messages,
+// pipelining when the server allows it.
 #pragma once
 
 #include <memory>
@@ -8,9 +9,9 @@
 
 namespace cdp::delivery {
 
-// Sends multipart/alternative mail (text and HTML parts, either may be empty) as
-// settings.from unless the message names a sender. SMTP 4xx and connection failures are
-// transient, 5xx permanent.
+// Sends multipart/alternative mail (text and HTML parts, either may be empty; delivery/mime.h)
+// as settings.from unless the message names a sender. SMTP 4xx, timeouts and connection
+// failures are transient, 5xx permanent.
 std::unique_ptr<Sender> MakeSmtpSender(const EmailSettings& settings);
 
 }  // namespace cdp::delivery

@@ -37,6 +37,13 @@ class Sender {
  public:
   virtual ~Sender() = default;
   virtual Delivery Send(const Outgoing& message) = 0;
+  // Send(message) when the message this sender gets next is already known: a sender may start
+  // on `next` behind `message` (SMTP pipelining), and the next call must then be for `next`
+  // (or the sender drops its connection). By default, Send(message).
+  virtual Delivery SendWithNext(const Outgoing& message, const Outgoing& next) {
+    (void)next;
+    return Send(message);
+  }
 };
 
 }  // namespace cdp::delivery

@@ -14,7 +14,7 @@
 namespace cdp::testing {
 
 SinkProcess::SinkProcess(const std::string& script, const std::string& dir,
-                         const std::string& answers)
+                         const std::string& answers, const std::string& options)
     : out_path_(dir + "/" + script + ".jsonl") {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
@@ -22,8 +22,8 @@ SinkProcess::SinkProcess(const std::string& script, const std::string& dir,
   pid_ = ::fork();
   if (pid_ == 0) {
     ::dup2(fds[1], 1);
-    const char* argv[] = {"/usr/bin/python3", path.c_str(), out_path_.c_str(), answers.c_str(),
-                          nullptr};
+    const char* argv[] = {"/usr/bin/python3", path.c_str(),    out_path_.c_str(),
+                          answers.c_str(),    options.c_str(), nullptr};
     ::execv(argv[0], const_cast<char* const*>(argv));
     ::_exit(127);
   }
@@ -70,8 +70,8 @@ std::vector<boost::json::value> SinkProcess::WaitFor(size_t n, std::chrono::seco
   }
 }
 
-SmtpSink::SmtpSink(const std::string& dir, const std::string& answers)
-    : SinkProcess("smtp_sink.py", dir, answers) {}
+SmtpSink::SmtpSink(const std::string& dir, const std::string& answers, const std::string& options)
+    : SinkProcess("smtp_sink.py", dir, answers, options) {}
 
 HttpSink::HttpSink(const std::string& dir, const std::string& answers)
     : SinkProcess("http_sink.py", dir, answers) {}

@@ -17,9 +17,10 @@ namespace cdp::testing {
 
 class SinkProcess {
  public:
-  // Starts `/usr/bin/python3 script out_file answers_json` and reads its port; throws when it
-  // prints none within 10 s.
-  SinkProcess(const std::string& script, const std::string& dir, const std::string& answers);
+  // Starts `/usr/bin/python3 script out_file answers_json [options_json]` and reads its port;
+  // throws when it prints none within 10 s.
+  SinkProcess(const std::string& script, const std::string& dir, const std::string& answers,
+              const std::string& options = "{}");
   ~SinkProcess();
   SinkProcess(const SinkProcess&) = delete;
   SinkProcess& operator=(const SinkProcess&) = delete;
@@ -37,10 +38,12 @@ class SinkProcess {
 };
 
 // The SMTP sink: records from, to, subject, message_id, reply_to, list_unsubscribe,
-// list_unsubscribe_post, text, html.
+// list_unsubscribe_post, text, html (and login after AUTH). `options` turn on TLS, AUTH and
+// other server behaviours (see smtp_sink.py).
 class SmtpSink : public SinkProcess {
  public:
-  explicit SmtpSink(const std::string& dir, const std::string& answers = "{}");
+  explicit SmtpSink(const std::string& dir, const std::string& answers = "{}",
+                    const std::string& options = "{}");
 };
 
 // The SMS provider sink: records path, authorization, content_type, form.
