@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -71,10 +72,10 @@ Result<Channel> LoadChannel(store::Store& store, const store::Campaign& c) {
 }
 
 // Writes message outcomes for the connections of one campaign, many per transaction. Each
-// connection hands over a message's outcome and may send its next message meanwhile, but
-// waits for that outcome to be durable before handing over the next: so at any instant a
-// connection has at most one message in flight and one sent but not yet recorded, the two
-// that a crash could send again.
+// connection hands over a message's outcome and sends its next messages meanwhile, but hands
+// over no more outcomes while `unrecorded_per_connection` of its earlier ones are not yet
+// durable: so at any instant a connection has at most one message in flight and that many
+// sent but not yet recorded, the ones that a crash could send again.
 class Recorder {
  public:
   Recorder(store::Store& store, std::string brand_id, std::string campaign_id)
@@ -306,9 +307,12 @@ class Engine::Run {
         failed = true;
       };
       // Each connection knows its next message before sending the current one, so that a
-      // sender may start on it early (SMTP pipelining); only one is sent at a time.
+      // sender may start on it early (SMTP pipelining); only one is sent at a time. Before
+      // recording an outcome, a connection waits until all but the last
+      // `unrecorded_per_connection` of its earlier ones are durable.
       auto work = [&](delivery::Sender& sender) {
-        uint64_t previous = 0, last = 0;
+        std::deque<uint64_t> unrecorded;  // tickets of sent messages, oldest first
+        uint64_t last = 0;
         auto take = [&]() -> std::optional<Prepared> {
           for (size_t i; !e_.stopping_ && !failed && (i = next++) < pending->size();) {
             Prepared p = Prepare((*pending)[i]);
@@ -323,8 +327,12 @@ class Engine::Run {
           const Delivery d =
               after ? sender.SendWithNext(*current->out, *after->out) : sender.Send(*current->out);
           Message m = Outcome(std::move(*current), d);
-          if (Status st = previous ? recorder.Wait(previous) : Status::Ok(); !st.ok()) fail(st);
-          last = previous = recorder.Add(std::move(m));
+          if (unrecorded.size() >= e_.options_.unrecorded_per_connection) {
+            if (Status st = recorder.Wait(unrecorded.front()); !st.ok()) fail(st);
+            unrecorded.pop_front();
+          }
+          last = recorder.Add(std::move(m));
+          unrecorded.push_back(last);
           current = std::move(after);
         }
         if (Status st = last ? recorder.Wait(last) : Status::Ok(); !st.ok()) fail(st);

@@ -4,10 +4,12 @@
 // sending ones whose lease is free) and runs each claimed campaign on its own thread:
 // recipients are written once as message rows (the target's membership when sending
 // starts), then sent through `connections` provider connections in parallel. A message's
-// outcome is recorded (many per transaction) while its connection sends the next one, and
-// is durable before that connection starts a third. A restart resumes from those rows, so a
-// crash can send again at most two messages per connection: the one in flight and the one
-// sent just before it. Transient failures are retried with exponential backoff;
+// outcome is recorded (many per transaction) while its connection sends the next ones, and
+// is durable before that connection sends more than `unrecorded_per_connection` (4) further
+// messages. A restart resumes from those rows, so a crash can send again at most
+// unrecorded_per_connection + 1 (5) messages per connection: the one in flight and the ones
+// sent before it whose outcomes were not yet on disk. An outcome, once recorded, stays
+// recorded. Transient failures are retried with exponential backoff;
 // each campaign has its own connections, so a broken channel or brand stalls only itself.
 // Every email carries its recipient's unsubscribe link (body and RFC 8058 headers) and,
 // unless the campaign turns tracking off, an open pixel and tracked links; every SMS asks
@@ -42,7 +44,11 @@ struct EngineOptions {
   std::chrono::milliseconds retry_base{2000};
   std::chrono::milliseconds retry_cap{600000};
   int max_attempts = 6;
-  size_t batch = 1000;      // messages fetched per round
+  size_t batch = 1000;  // messages fetched per round
+  // Outcomes a connection may have sent but not yet durably recorded while it sends on: the
+  // bound on what a crash sends twice (plus the message in flight), traded against how
+  // many outcomes each transaction and disk sync carries.
+  size_t unrecorded_per_connection = 4;
   size_t max_running = 16;  // campaigns sent at once by this node
 };
 

@@ -183,9 +183,9 @@ TEST_F(CampaignServer, ResumesAfterKillNineWithoutSendingAnyoneTwice) {
   EXPECT_EQ(times.size(), static_cast<size_t>(kUsers));
   int again = 0;
   for (const auto& [to, n] : times) again += n - 1;
-  // Only the message in flight at the kill and the one sent just before it may go out
-  // twice: at most two per connection.
-  EXPECT_LE(again, 4);
+  // Only the message in flight at the kill and the ones sent before it whose outcomes were
+  // not yet on disk may go out twice: at most five per connection (engine.h).
+  EXPECT_LE(again, 10);
 }
 
 TEST_F(CampaignServer, RefusesBadCampaignsWithTheReason) {
