@@ -94,6 +94,13 @@ Result<std::string> SignJwt(std::string_view header_json, std::string_view claim
   return input + "." + Base64Url(*jose);
 }
 
+std::string_view JwtAlgorithm(std::string_view private_key_pem) {
+  Key key = ReadKey(private_key_pem, true);
+  if (!key) return "";
+  if (IsP256(key.get())) return "ES256";
+  return EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_RSA ? "RS256" : "";
+}
+
 bool VerifyJwt(std::string_view token, std::string_view public_key_pem) {
   const size_t dot = token.rfind('.');
   if (dot == std::string_view::npos || token.find('.') == dot) return false;

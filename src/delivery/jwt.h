@@ -18,6 +18,10 @@ namespace cdp::delivery {
 Result<std::string> SignJwt(std::string_view header_json, std::string_view claims_json,
                             std::string_view private_key_pem);
 
+// "ES256" or "RS256": the algorithm a PEM private key signs with; "" when it parses as
+// neither a P-256 nor an RSA private key.
+std::string_view JwtAlgorithm(std::string_view private_key_pem);
+
 // True when `token` is a compact JWS whose signature verifies with `public_key_pem`
 // (ES256 or RS256, by key type). For tests and diagnostics.
 bool VerifyJwt(std::string_view token, std::string_view public_key_pem);
