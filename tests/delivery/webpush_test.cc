@@ -302,6 +302,24 @@ TEST_F(WebPushProviderTest, FailsPermanentlyOn400And413) {
   EXPECT_TRUE(second.response.starts_with("413 ")) << second.response;
 }
 
+TEST_F(WebPushProviderTest, KeepsTheFirst500BytesOfAnAnswer) {
+  const std::string text = std::string(500, 'a') + "tail";
+  Start({{"/push/a", {{{"status", 400}, {"body", text}}}}});
+  const PushOutcome out = provider_->Send(To("/push/a"), Notification());
+  EXPECT_EQ(out.outcome, Delivery::Outcome::kPermanent);
+  EXPECT_EQ(out.response, "400 " + std::string(500, 'a'));
+}
+
+TEST_F(WebPushProviderTest, RetriesLaterWhenThePushServiceDoesNotAnswerInTime) {
+  Start({{"/push/a", {{{"status", 201}, {"delay", 3}}}}});
+  auto impatient = MakeWebPushProvider({true, kSubject}, vapid_, 1, clock_);
+  const auto begin = std::chrono::steady_clock::now();
+  const PushOutcome out = impatient->Send(To("/push/a"), Notification());
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::milliseconds(2500));
+  EXPECT_EQ(out.outcome, Delivery::Outcome::kTransient);
+  EXPECT_NE(out.response.find("timed out"), std::string::npos) << out.response;
+}
+
 TEST_F(WebPushProviderTest, RetriesLaterWhenThePushServiceIsUnreachable) {
   Start();
   PushSubscription to = To("/push/a");

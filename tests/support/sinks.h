@@ -53,7 +53,8 @@ class HttpSink : public SinkProcess {
 // The Web Push sink: records path, status, ttl, urgency, content_encoding, content_type,
 // body_length, vapid_ok, vapid_error, vapid_token, vapid_claims, vapid_key and payload (the
 // decrypted JSON) or decrypt_error. `answers` is {"subscribers": {path: {"private_key",
-// "auth"}}, "answers": {path: [status, ...]}} (see webpush_sink.py); its origin is
+// "auth"}}, "answers": {path: [status or {"status", "body", "delay"}, ...]}} (see
+// webpush_sink.py); its origin is
 // http://127.0.0.1:PORT.
 class WebPushSink : public SinkProcess {
  public:

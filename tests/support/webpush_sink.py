@@ -14,7 +14,9 @@ Listens on a free loopback port and prints it on the first line of stdout. ANSWE
 
 "subscribers" holds the browser side of each subscription, by request path: its ECDH
 private key (raw scalar in base64url, or a PEM private key) and its auth secret. "answers"
-gives the HTTP statuses a path gets in turn, the last one repeating; others get 201.
+gives the answers a path gets in turn, the last one repeating; others get 201. An answer is
+a status, or {"status": 400, "body": "text answered", "delay": 2.5} (seconds to wait
+before answering; body and delay optional).
 
 Every POST is appended to OUT_FILE as one JSON line, whatever it is answered:
   path, status (the answer), ttl, urgency, content_encoding, content_type, body_length,
@@ -160,20 +162,27 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError as e:
             record["decrypt_error"] = str(e)
         with LOCK:
-            codes = ANSWERS.get(self.path)
-            status = 201
-            if codes:
-                status = codes.pop(0) if len(codes) > 1 else codes[0]
+            answers = ANSWERS.get(self.path)
+            answer = 201
+            if answers:
+                answer = answers.pop(0) if len(answers) > 1 else answers[0]
+            if not isinstance(answer, dict):
+                answer = {"status": answer}
+            status = answer["status"]
             record["status"] = status
             OUT.write(json.dumps(record) + "\n")
             OUT.flush()
-        answer = b"" if status < 300 else json.dumps(
-            {"code": status, "errno": 999, "error": "test answer"}).encode()
+        time.sleep(answer.get("delay", 0))
+        if "body" in answer:
+            answer = answer["body"].encode()
+        else:
+            answer = b"" if status < 300 else json.dumps(
+                {"code": status, "errno": 999, "error": "test answer"}).encode()
         self.send_response(status)
         if status == 201:
             self.send_header("Location", f"{origin}/m/{time.monotonic_ns()}")
         if answer:
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
         self.wfile.write(answer)
