@@ -1,7 +1,8 @@
 // Delivery sinks for end-to-end tests: real servers on loopback that record what they
 // receive. SmtpSink runs tests/support/smtp_sink.py (python3-aiosmtpd) and HttpSink
-// tests/support/http_sink.py (an SMS provider in Twilio's format); see those files for the
-// record fields and the `answers` format (per-address status codes to answer in turn).
+// tests/support/http_sink.py (an SMS provider in Twilio's format), WebPushSink
+// tests/support/webpush_sink.py (a push service that checks VAPID and decrypts); see those
+// files for the record fields and the `answers` format (status codes to answer in turn).
 // Not thread-safe.
 #pragma once
 
@@ -48,5 +49,24 @@ class HttpSink : public SinkProcess {
  public:
   explicit HttpSink(const std::string& dir, const std::string& answers = "{}");
 };
+
+// The Web Push sink: records path, status, ttl, urgency, content_encoding, content_type,
+// body_length, vapid_ok, vapid_error, vapid_token, vapid_claims, vapid_key and payload (the
+// decrypted JSON) or decrypt_error. `answers` is {"subscribers": {path: {"private_key",
+// "auth"}}, "answers": {path: [status or {"status", "body", "delay"}, ...]}} (see
+// webpush_sink.py); its origin is
+// http://127.0.0.1:PORT.
+class WebPushSink : public SinkProcess {
+ public:
+  explicit WebPushSink(const std::string& dir, const std::string& answers = "{}");
+  std::string Origin() const;
+};
+
+// A browser's side of a push subscription, all base64url: the P-256 private scalar (for the
+// sink), the public point (p256dh) and the 16-byte auth secret, freshly generated.
+struct WebPushBrowserKeys {
+  std::string private_key, p256dh, auth;
+};
+WebPushBrowserKeys NewWebPushBrowserKeys();
 
 }  // namespace cdp::testing
