@@ -67,5 +67,14 @@ TEST(Jwt, RefusesWhatIsNotAUsableKey) {
             Code::kInvalidArgument);
 }
 
+TEST(Jwt, RefusesAHeaderNamingAnotherAlgorithmThanTheKeys) {
+  const auto rsa_as_es256 =
+      SignJwt(R"({"alg":"ES256","kid":"K"})", "{}", Generate("RSA", nullptr).private_key);
+  EXPECT_EQ(rsa_as_es256.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(rsa_as_es256.status().message(), "JWT header: this key signs RS256");
+  EXPECT_EQ(SignJwt(R"({"typ":"JWT"})", "{}", Generate("EC", "P-256").private_key).status().code(),
+            Code::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace cdp::delivery
