@@ -45,10 +45,17 @@ HttpPost::Answer HttpPost::Post(const std::string& url, const std::vector<std::s
   long version = CURL_HTTP_VERSION_NONE;
   if (version_ == Version::kHttp2)
     version = http ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : CURL_HTTP_VERSION_2TLS;
+  // libcurl before 8.0.0 breaks an h2c connection it reuses ("Error in the HTTP2 framing
+  // layer", curl issue #10634): with prior knowledge each request gets its own connection
+  // there. HTTP/2 over TLS is not affected.
+  static const bool h2c_reuse_broken = curl_version_info(CURLVERSION_NOW)->version_num < 0x080000;
+  const bool fresh = version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE && h2c_reuse_broken;
   char error[CURL_ERROR_SIZE] = "";
   CURL* c = static_cast<CURL*>(curl_);
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTP_VERSION, version);
+  curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
+  curl_easy_setopt(c, CURLOPT_FORBID_REUSE, fresh ? 1L : 0L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout_seconds_));
