@@ -5,7 +5,8 @@
 // that refresh more often than every 20 minutes). HTTP/2 is negotiated over TLS for https
 // base URLs and spoken with prior knowledge (h2c) for http ones (test sinks, private
 // gateways). The push fan-out makes one provider per sending thread; a provider is used by
-// one thread at a time and keeps its connection between sends.
+// one thread at a time and keeps its connection between sends (over TLS; for h2c on libcurl
+// before 8.0.0 each send opens its own, see delivery/http_post.cc).
 #pragma once
 
 #include <cstddef>
