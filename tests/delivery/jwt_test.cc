@@ -6,13 +6,13 @@
 #include <memory>
 
 #include "core/base64.h"
-#include "support/keys.h"
+#include "support/test_keys.h"
 
 namespace cdp::delivery {
 namespace {
 
 TEST(Jwt, Es256SignatureIsRawRAndSAndVerifies) {
-  const testing::KeyPair key = testing::GenerateP256Key();
+  const testing::KeyPair key = testing::GenerateP256KeyPair();
   EXPECT_EQ(JwtAlgorithm(key.private_pem), "ES256");
   const auto token =
       SignJwt(R"({"typ":"JWT","alg":"ES256"})", R"({"aud":"https://x","exp":1})", key.private_pem);
@@ -25,14 +25,14 @@ TEST(Jwt, Es256SignatureIsRawRAndSAndVerifies) {
             "https://x");
   EXPECT_EQ(FromBase64Url(std::string_view(*token).substr(b + 1))->size(), 64u);
   EXPECT_TRUE(VerifyJwt(*token, key.public_pem));
-  EXPECT_FALSE(VerifyJwt(*token, testing::GenerateP256Key().public_pem));
+  EXPECT_FALSE(VerifyJwt(*token, testing::GenerateP256KeyPair().public_pem));
   std::string tampered = *token;
   tampered[a + 2] ^= 1;
   EXPECT_FALSE(VerifyJwt(tampered, key.public_pem));
 }
 
 TEST(Jwt, Rs256VerifiesWithTheRsaKey) {
-  const testing::KeyPair key = testing::GenerateRsaKey();
+  const testing::KeyPair key = testing::GenerateRsaKeyPair();
   EXPECT_EQ(JwtAlgorithm(key.private_pem), "RS256");
   const auto token = SignJwt(R"({"alg":"RS256","typ":"JWT"})", R"({"iss":"a@b"})", key.private_pem);
   ASSERT_TRUE(token.ok()) << token.status().message();
@@ -43,9 +43,19 @@ TEST(Jwt, Rs256VerifiesWithTheRsaKey) {
 TEST(Jwt, RefusesWhatIsNotAUsableKey) {
   EXPECT_EQ(SignJwt("{}", "{}", "not a key").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(JwtAlgorithm("not a key"), "");
-  EXPECT_EQ(JwtAlgorithm(testing::GenerateKey("P-384").private_pem), "");
-  EXPECT_EQ(SignJwt("{}", "{}", testing::GenerateKey("P-384").private_pem).status().code(),
+  EXPECT_EQ(JwtAlgorithm(testing::GenerateEcKeyPair("P-384").private_pem), "");
+  EXPECT_EQ(SignJwt("{}", "{}", testing::GenerateEcKeyPair("P-384").private_pem).status().code(),
             Code::kInvalidArgument);
+}
+
+TEST(Jwt, RefusesAHeaderNamingAnotherAlgorithmThanTheKeys) {
+  const auto rsa_as_es256 =
+      SignJwt(R"({"alg":"ES256","kid":"K"})", "{}", testing::GenerateRsaKeyPair().private_pem);
+  EXPECT_EQ(rsa_as_es256.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(rsa_as_es256.status().message(), "JWT header: this key signs RS256");
+  EXPECT_EQ(
+      SignJwt(R"({"typ":"JWT"})", "{}", testing::GenerateP256KeyPair().private_pem).status().code(),
+      Code::kInvalidArgument);
 }
 
 }  // namespace

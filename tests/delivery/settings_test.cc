@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "support/keys.h"
+#include "support/test_keys.h"
 
 namespace cdp::delivery {
 namespace {
@@ -61,8 +61,8 @@ TEST(SmsSettings, NeedsCredentialsAndAnHttpUrl) {
 class PushSettingsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    rsa_ = new testing::KeyPair(testing::GenerateRsaKey());
-    p256_ = new testing::KeyPair(testing::GenerateP256Key());
+    rsa_ = new testing::KeyPair(testing::GenerateRsaKeyPair());
+    p256_ = new testing::KeyPair(testing::GenerateP256KeyPair());
   }
   static void TearDownTestSuite() {
     delete rsa_;

@@ -48,7 +48,9 @@ SinkProcess::SinkProcess(const std::string& script, const std::string& dir,
   try {
     port_ = static_cast<uint16_t>(std::stoi(line));
   } catch (...) {
-    throw std::runtime_error(script + " did not start (is python3-aiosmtpd installed?)");
+    throw std::runtime_error(
+        script +
+        " did not start (are python3-aiosmtpd, python3-h2 and python3-cryptography installed?)");
   }
 }
 
@@ -105,5 +107,17 @@ WebPushBrowserKeys NewWebPushBrowserKeys() {
   };
   return {text(scalar, sizeof scalar), text(point, sizeof point), text(auth, sizeof auth)};
 }
+
+FcmSink::FcmSink(const std::string& dir, const std::string& answers)
+    : SinkProcess("fcm_sink.py", dir, answers) {}
+
+std::string FcmSink::base_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+
+std::string FcmSink::token_uri() const { return base_url() + "/token"; }
+
+ApnsSink::ApnsSink(const std::string& dir, const std::string& answers)
+    : SinkProcess("apns_sink.py", dir, answers) {}
+
+std::string ApnsSink::base_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
 
 }  // namespace cdp::testing
