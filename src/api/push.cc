@@ -259,15 +259,12 @@ http::Response SendPush(std::string_view platform, const Call& call, Services& s
 
 http::Response BroadcastPush(std::string_view platform, bool to_segment, const Call& call,
                              Services& services) {
-  std::initializer_list<std::string_view> keys =
-      to_segment
-          ? std::initializer_list<std::string_view>{"segment_id", "title",  "message", "url",
-                                                    "image",      "data",   "name",    "tracking",
-                                                    "conversion", "send_at"}
-          : std::initializer_list<std::string_view>{"title",    "message",    "url",
-                                                    "image",    "data",       "name",
-                                                    "tracking", "conversion", "send_at"};
-  if (Status st = OnlyKeys(call.body, keys); !st.ok()) return http::ErrorResponse(st);
+  Status keys = to_segment
+                    ? OnlyKeys(call.body, {"segment_id", "title", "message", "url", "image", "data",
+                                           "name", "tracking", "conversion", "send_at"})
+                    : OnlyKeys(call.body, {"title", "message", "url", "image", "data", "name",
+                                           "tracking", "conversion", "send_at"});
+  if (!keys.ok()) return http::ErrorResponse(keys);
   store::Campaign c;
   c.brand_id = call.brand_id;
   if (Status st = FillCampaign(platform, call.body, "broadcast", c); !st.ok())
