@@ -117,20 +117,30 @@ TEST_F(PushServer, SendsToOneUserOrOneSubscriptionAndSkipsUsersWithout) {
   const std::string second = SubscribeBrowser("ann", sink, "/push/b", browsers["/push/b"]);
   Users(R"([{"userId":"nobrowser"}])");
 
-  const std::string one =
-      Launch("web/send",
-             {{"userId", "ann"}, {"title", "T"}, {"message", "M"}, {"subscription_id", second}});
+  const std::string one = Launch("web/send", {{"userId", "ann"},
+                                              {"title", "T"},
+                                              {"message", "M"},
+                                              {"url", "https://shop.example/a"},
+                                              {"subscription_id", second}});
   EXPECT_EQ(WaitStatus(one, "sent").at("counts"), Counts(1, 1, 0, 0));
   auto records = sink.Records();
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].at("path"), "/push/b");
+  // Tracking is on by default: the url is a signed click link that counts and redirects.
+  const std::string url(records[0].at("payload").at("url").as_string());
+  ASSERT_TRUE(url.starts_with(fmt::format("http://127.0.0.1:{}/t/c/", server.port()))) << url;
+  auto click = client.Get(url.substr(url.find("/t/c/")));
+  EXPECT_EQ(click.status, 302);
+  EXPECT_EQ(click.headers["location"], "https://shop.example/a");
+  auto report = Ok("report/campaign", fmt::format(R"({{"campaign_id":"{}"}})", one));
+  EXPECT_EQ(report.at("clicks"), 1) << json::serialize(report);
 
   const std::string none =
       Launch("web/send", {{"userId", "nobrowser"}, {"title", "T"}, {"message", "M"}});
   EXPECT_EQ(WaitStatus(none, "sent").at("counts"), Counts(1, 0, 0, 1));
-  auto report = Ok("report/campaign", fmt::format(R"({{"campaign_id":"{}"}})", none));
-  EXPECT_NE(json::serialize(report).find("no web push subscription"), std::string::npos)
-      << json::serialize(report);
+  auto skipped = Ok("report/campaign", fmt::format(R"({{"campaign_id":"{}"}})", none));
+  EXPECT_NE(json::serialize(skipped).find("no web push subscription"), std::string::npos)
+      << json::serialize(skipped);
   EXPECT_EQ(sink.Records().size(), 1u);
 }
 
