@@ -27,7 +27,8 @@ Status CheckName(const json::value& v) {
 // Validates the campaign as a whole: the channel, its content for that channel, and a
 // target naming a segment the brand has.
 Status Validate(const store::Campaign& c, Services& services) {
-  if (!campaigns::IsChannel(c.channel)) return InvalidArgument("channel: must be email or sms");
+  if (!campaigns::IsChannel(c.channel))
+    return InvalidArgument(fmt::format("channel: must be {}", campaigns::kChannelNames));
   auto content = ParseJson(c.content);
   if (!content.ok()) return content.status();
   if (auto parsed = campaigns::ParseContent(c.channel, *content); !parsed.ok())
@@ -39,6 +40,9 @@ Status Validate(const store::Campaign& c, Services& services) {
   auto options = ParseJson(c.options);
   if (!options.ok()) return options.status();
   if (auto parsed = campaigns::ParseOptions(*options); !parsed.ok()) return parsed.status();
+  if ((target->subscribers || target->subscription_id) && !campaigns::IsPushChannel(c.channel))
+    return InvalidArgument(fmt::format(
+        "target: subscribers and subscription_id are for push channels, not {}", c.channel));
   if (target->segment_id) {
     auto segment = services.store.GetSegment(c.brand_id, *target->segment_id);
     if (segment.status().code() == Code::kNotFound)
@@ -56,7 +60,8 @@ Status ApplyFields(const json::object& body, store::Campaign& c) {
     c.name = std::string(v->get_string());
   }
   if (const json::value* v = body.if_contains("channel")) {
-    if (!v->is_string()) return InvalidArgument("channel: must be email or sms");
+    if (!v->is_string())
+      return InvalidArgument(fmt::format("channel: must be {}", campaigns::kChannelNames));
     c.channel = std::string(v->get_string());
   }
   if (const json::value* v = body.if_contains("target")) c.target = json::serialize(*v);
@@ -191,26 +196,53 @@ http::Response SendCampaign(const Call& call, Services& services) {
                     "campaign sending");
 }
 
-http::Response ScheduleCampaign(const Call& call, Services& services) {
-  auto c = Load(call, services, {"campaign_id", "send_at"});
-  if (!c.ok()) return http::ErrorResponse(c.status());
+// `now_instead`: how the caller sends now instead, for the error about a past instant.
+Result<int64_t> ParseSendAt(const json::value* v, int64_t now, std::string_view now_instead) {
   static constexpr std::string_view kForm =
       "send_at: must be an ISO 8601 instant with an offset, like 2026-12-01T09:00:00+0530 or "
       "2026-12-01T03:30:00Z";
-  const json::value* v = call.body.if_contains("send_at");
-  if (!v || !v->is_string()) return http::ErrorResponse(InvalidArgument(std::string(kForm)));
+  if (!v || !v->is_string()) return InvalidArgument(std::string(kForm));
   std::string_view text = v->get_string();
   auto t = ParseTimestamp(text);
   const bool has_offset =
       text.size() > 16 && (text.ends_with('Z') || text.ends_with('z') ||
                            text.substr(16).find_first_of("+-") != std::string_view::npos);
-  if (!t || t->date_only || !has_offset)
-    return http::ErrorResponse(InvalidArgument(std::string(kForm)));
-  if (t->micros <= services.clock.NowMicros())
-    return http::ErrorResponse(InvalidArgument(fmt::format(
-        "send_at: {} is in the past; use /campaign/send to send now", FormatTimestamp(t->micros))));
+  if (!t || t->date_only || !has_offset) return InvalidArgument(std::string(kForm));
+  if (t->micros <= now)
+    return InvalidArgument(fmt::format("send_at: {} is in the past; {} to send now",
+                                       FormatTimestamp(t->micros), now_instead));
+  return t->micros;
+}
+
+http::Response LaunchCampaign(store::Campaign c, const json::value* send_at, Services& services) {
+  const int64_t now = services.clock.NowMicros();
+  std::optional<int64_t> at;
+  if (send_at) {
+    auto parsed = ParseSendAt(send_at, now, "leave it out");
+    if (!parsed.ok()) return http::ErrorResponse(parsed.status());
+    at = *parsed;
+  }
+  c.id = "cmp_" + RandomHex(12);
+  c.created_at = c.updated_at = now;
+  c.status = at ? store::kCampaignScheduled : store::kCampaignSending;
+  c.send_at = at.value_or(now);
+  if (Status st = Validate(c, services); !st.ok()) return http::ErrorResponse(st);
+  if (Status st = services.store.CreateCampaign(c); !st.ok()) return http::ErrorResponse(st);
+  if (services.campaigns) services.campaigns->Wake();
+  return http::SuccessResponse(
+      json::object{
+          {"campaign_id", c.id}, {"status", c.status}, {"send_at", FormatTimestamp(*c.send_at)}},
+      at ? "campaign scheduled" : "campaign sending");
+}
+
+http::Response ScheduleCampaign(const Call& call, Services& services) {
+  auto c = Load(call, services, {"campaign_id", "send_at"});
+  if (!c.ok()) return http::ErrorResponse(c.status());
+  auto at = ParseSendAt(call.body.if_contains("send_at"), services.clock.NowMicros(),
+                        "use /campaign/send");
+  if (!at.ok()) return http::ErrorResponse(at.status());
   c->status = store::kCampaignScheduled;
-  c->send_at = t->micros;
+  c->send_at = *at;
   return Transition(*c, services, {store::kCampaignDraft, store::kCampaignScheduled},
                     "campaign scheduled");
 }

@@ -40,8 +40,9 @@ http::Response PutSmsChannel(const Call& call, Services& services) {
 http::Response GetChannel(const Call& call, Services& services) {
   if (Status st = OnlyKeys(call.body, {"channel"}); !st.ok()) return http::ErrorResponse(st);
   const json::value* v = call.body.if_contains("channel");
-  if (!v || !v->is_string() || !campaigns::IsChannel(v->get_string()))
-    return http::ErrorResponse(InvalidArgument("channel: must be email or sms"));
+  if (!v || !v->is_string() ||
+      (v->get_string() != "email" && v->get_string() != "sms" && v->get_string() != "push"))
+    return http::ErrorResponse(InvalidArgument("channel: must be email, sms or push"));
   const std::string channel(v->get_string());
   auto config = services.store.GetChannel(call.brand_id, channel);
   if (!config.ok()) return http::ErrorResponse(config.status());
@@ -53,6 +54,10 @@ http::Response GetChannel(const Call& call, Services& services) {
   json::object out;
   if (channel == "email") {
     auto s = delivery::ParseEmailSettings(doc->get_object());
+    if (!s.ok()) return http::ErrorResponse(s.status());
+    out = delivery::ToJson(*s, true);
+  } else if (channel == "push") {
+    auto s = delivery::ParsePushSettings(doc->get_object());
     if (!s.ok()) return http::ErrorResponse(s.status());
     out = delivery::ToJson(*s, true);
   } else {

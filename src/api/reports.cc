@@ -236,7 +236,8 @@ http::Response ReportCampaigns(const Call& call, Services& services) {
   auto channel = OptionalString(call.body, "channel");
   if (!channel.ok()) return http::ErrorResponse(channel.status());
   if (!channel->empty() && !campaigns::IsChannel(*channel))
-    return http::ErrorResponse(InvalidArgument("channel: must be email or sms"));
+    return http::ErrorResponse(
+        InvalidArgument(fmt::format("channel: must be {}", campaigns::kChannelNames)));
   auto limit = BatchSize(call.body, kDefaultBatch, kMaxBatch);
   if (!limit.ok()) return http::ErrorResponse(limit.status());
   auto offset = Cursor(call.body);

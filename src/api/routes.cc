@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <functional>
 #include <variant>
 
 #include "api/campaigns.h"
@@ -10,11 +11,13 @@
 #include "api/events.h"
 #include "api/feedback.h"
 #include "api/oauth.h"
+#include "api/push.h"
 #include "api/reports.h"
 #include "api/segments.h"
 #include "api/users.h"
 #include "auth/oauth.h"
 #include "core/json.h"
+#include "delivery/push.h"
 #include "http/envelope.h"
 #include "ratelimit/policy.h"
 
@@ -22,7 +25,7 @@ namespace cdp::api {
 namespace {
 
 namespace json = boost::json;
-using ApiHandler = http::Response (*)(const Call&, Services&);
+using ApiHandler = std::function<http::Response(const Call&, Services&)>;
 using AsyncApiHandler = void (*)(const Call&, Services&, http::Reply);
 
 bool IsJsonContentType(std::string_view type) {
@@ -187,7 +190,29 @@ void AddRoutes(http::Router& router, Services& services) {
              Api(services, kCampaigns, kCampaignsWrite, PutEmailChannel));
   router.Add("POST", "/api/v1/channel/sms",
              Api(services, kCampaigns, kCampaignsWrite, PutSmsChannel));
+  router.Add("POST", "/api/v1/channel/push",
+             Api(services, kCampaigns, kCampaignsWrite, PutPushChannel));
   router.Add("POST", "/api/v1/channel/get", Api(services, kCampaigns, kCampaignsWrite, GetChannel));
+
+  // Push: registering a browser or device is user data (the site or app does it); sends
+  // and broadcasts are campaigns.
+  router.Add("POST", "/api/v1/push/subscribe", Api(services, kUsers, kUsersWrite, PushSubscribe));
+  router.Add("POST", "/api/v1/push/unsubscribe",
+             Api(services, kUsers, kUsersWrite, PushUnsubscribe));
+  router.Add("POST", "/api/v1/channel/push/vapid", Api(services, kUsers, kUsersWrite, GetVapidKey));
+  for (const char* platform : delivery::kPushPlatforms) {
+    const std::string p = platform;
+    router.Add("POST", fmt::format("/api/v1/{}/send", p),
+               Api(services, kCampaigns, kCampaignsWrite,
+                   [p](const Call& call, Services& s) { return SendPush(p, call, s); }));
+    router.Add("POST", fmt::format("/api/v1/{}/broadcast/all", p),
+               Api(services, kCampaigns, kCampaignsWrite, [p](const Call& call, Services& s) {
+                 return BroadcastPush(p, false, call, s);
+               }));
+    router.Add("POST", fmt::format("/api/v1/{}/broadcast/segment", p),
+               Api(services, kCampaigns, kCampaignsWrite,
+                   [p](const Call& call, Services& s) { return BroadcastPush(p, true, call, s); }));
+  }
 
   router.Add("POST", "/api/v1/campaign/create",
              Api(services, kCampaigns, kCampaignsWrite, CreateCampaign));

@@ -46,7 +46,13 @@ std::string Text(const profiles::Profile& p, Field f) {
 
 }  // namespace
 
-bool IsChannel(std::string_view channel) { return channel == "email" || channel == "sms"; }
+bool IsPushChannel(std::string_view channel) {
+  return channel == "web" || channel == "android" || channel == "ios";
+}
+
+bool IsChannel(std::string_view channel) {
+  return channel == "email" || channel == "sms" || IsPushChannel(channel);
+}
 
 std::string MessageId(std::string_view campaign_id, int64_t profile_id) {
   return fmt::format("{}.{}@cdp", campaign_id, profile_id);
@@ -111,17 +117,31 @@ json::object OptionsToJson(const Options& o) {
 
 Result<Target> ParseTarget(const json::value& target) {
   static constexpr const char* kShape =
-      R"(target: must be {"segment_id":"..."} or {"user_ids":["...", ...]})";
-  if (!target.is_object() || target.get_object().size() != 1) return InvalidArgument(kShape);
+      R"(target: must be {"segment_id":"..."}, {"user_ids":["...", ...]} or {"subscribers":true})";
+  if (!target.is_object() || target.get_object().empty()) return InvalidArgument(kShape);
   const auto& obj = target.get_object();
   Target t;
   if (const json::value* s = obj.if_contains("segment_id")) {
-    if (!s->is_string() || s->get_string().empty()) return InvalidArgument(kShape);
+    if (!s->is_string() || s->get_string().empty() || obj.size() != 1)
+      return InvalidArgument(kShape);
     t.segment_id = std::string(s->get_string());
+    return t;
+  }
+  if (const json::value* s = obj.if_contains("subscribers")) {
+    if (!s->is_bool() || !s->get_bool() || obj.size() != 1) return InvalidArgument(kShape);
+    t.subscribers = true;
     return t;
   }
   const json::value* ids = obj.if_contains("user_ids");
   if (!ids || !ids->is_array()) return InvalidArgument(kShape);
+  if (const json::value* sub = obj.if_contains("subscription_id")) {
+    if (!sub->is_string() || sub->get_string().empty())
+      return InvalidArgument("target.subscription_id: must be a subscription id");
+    if (ids->get_array().size() != 1)
+      return InvalidArgument("target.subscription_id: goes with exactly one userId");
+    t.subscription_id = std::string(sub->get_string());
+  }
+  if (obj.size() != (t.subscription_id ? 2u : 1u)) return InvalidArgument(kShape);
   if (ids->get_array().empty() || ids->get_array().size() > kMaxUserIds)
     return InvalidArgument(fmt::format("target.user_ids: must hold 1 to {} userIds", kMaxUserIds));
   std::set<std::string> seen;
@@ -138,6 +158,25 @@ Result<Content> ParseContent(std::string_view channel, const json::value& conten
   if (!content.is_object()) return InvalidArgument("content: must be an object");
   const auto& obj = content.get_object();
   Content c;
+  if (IsPushChannel(channel)) {
+    CDP_RETURN_IF_ERROR(OnlyKeys(obj, {"title", "message", "url", "image", "data"}));
+    const std::pair<const char*, Template*> parts[] = {
+        {"title", &c.title}, {"message", &c.text}, {"url", &c.url}, {"image", &c.image}};
+    for (auto [key, out] : parts) {
+      auto t = ReadTemplate(obj, key);
+      if (!t.ok()) return std::move(t).take_status();
+      *out = std::move(t).value();
+    }
+    if (c.title.empty()) return InvalidArgument("content.title: required for push");
+    if (c.text.empty()) return InvalidArgument("content.message: required for push");
+    if (const json::value* v = obj.if_contains("data")) {
+      if (!v->is_object()) return InvalidArgument("content.data: must be an object");
+      c.data = json::serialize(*v);
+      if (c.data.size() > 2048)
+        return InvalidArgument("content.data: must be at most 2048 bytes as JSON");
+    }
+    return c;
+  }
   if (channel == "sms") {
     CDP_RETURN_IF_ERROR(OnlyKeys(obj, {"text"}));
     auto text = ReadTemplate(obj, "text");
@@ -163,6 +202,7 @@ Result<Content> ParseContent(std::string_view channel, const json::value& conten
 }
 
 std::optional<std::string> Unreachable(std::string_view channel, const profiles::Profile& p) {
+  if (IsPushChannel(channel)) return std::nullopt;
   if (channel == "email") {
     if (!OptedIn(p, Field::kEmailOptIn)) return "email_opt_in is not 1";
     if (Text(p, Field::kEmail).empty()) return "no email";
@@ -174,6 +214,7 @@ std::optional<std::string> Unreachable(std::string_view channel, const profiles:
 }
 
 std::string AddressOf(std::string_view channel, const profiles::Profile& p) {
+  if (IsPushChannel(channel)) return "";
   return Text(p, channel == "email" ? Field::kEmail : Field::kMobile);
 }
 

@@ -19,20 +19,30 @@ inline constexpr size_t kMaxNameChars = 100;
 inline constexpr size_t kMaxUserIds = 10000;
 inline constexpr size_t kMaxTemplateChars = 256 * 1024;
 
-bool IsChannel(std::string_view channel);  // email | sms
+bool IsChannel(std::string_view channel);      // email | sms | web | android | ios
+bool IsPushChannel(std::string_view channel);  // web | android | ios
+inline constexpr const char* kChannelNames = "email, sms, web, android or ios";
 
-// {"segment_id":"..."} or {"user_ids":[...]} (1 to kMaxUserIds distinct ids).
+// {"segment_id":"..."}, {"user_ids":[...]} (1 to kMaxUserIds distinct ids), or, for push
+// channels, {"subscribers":true} (every profile with a subscription on the platform) and
+// {"user_ids":["one"],"subscription_id":"sub_..."} (that subscription only).
 struct Target {
   std::optional<std::string> segment_id;
   std::vector<std::string> user_ids;
+  bool subscribers = false;
+  std::optional<std::string> subscription_id;
 };
 Result<Target> ParseTarget(const boost::json::value& target);
 
 // Email: {subject, html, text, from, reply_to}: subject and one of html/text required.
-// SMS: {text}. Templates are compiled; errors name the field and position.
+// SMS: {text}. Push: {title, message, url, image, data}: title and message required, url
+// and image templates too, data a JSON object of custom keys sent as is. Templates are
+// compiled; errors name the field and position.
 struct Content {
-  Template subject, html, text;
+  Template subject, html, text;  // push: the message is `text`
   std::string from, reply_to;
+  Template title, url, image;
+  std::string data = "{}";
 };
 Result<Content> ParseContent(std::string_view channel, const boost::json::value& content);
 
@@ -60,6 +70,7 @@ struct MessageKey {
 std::optional<MessageKey> ParseMessageId(std::string_view message_id);
 
 // Why `profile` cannot get a message on `channel` (opt-in not 1, no address), or nullopt.
+// Push channels: always nullopt here; the engine checks subscriptions at send time.
 std::optional<std::string> Unreachable(std::string_view channel, const profiles::Profile& profile);
 // The address a message on `channel` goes to (email or mobile).
 std::string AddressOf(std::string_view channel, const profiles::Profile& profile);

@@ -10,10 +10,15 @@
 
 #include "campaigns/campaign.h"
 #include "campaigns/tracking.h"
+#include "campaigns/vapid.h"
 #include "core/json.h"
+#include "delivery/apns.h"
 #include "delivery/email.h"
+#include "delivery/fcm.h"
+#include "delivery/push.h"
 #include "delivery/settings.h"
 #include "delivery/sms.h"
+#include "delivery/webpush.h"
 #include "segments/rule.h"
 
 namespace cdp::campaigns {
@@ -43,20 +48,55 @@ struct Channel {
   std::function<std::unique_ptr<delivery::Sender>()> make_sender;
 };
 
+Channel UnconfiguredChannel(std::string why) {
+  Channel ch;
+  ch.pace.connections = 1;
+  ch.make_sender = [why = std::move(why)] { return std::make_unique<Unconfigured>(why); };
+  return ch;
+}
+
+// A push platform's provider, from the brand's /channel/push settings.
+Result<Channel> LoadPushChannel(store::Store& store, const store::Campaign& c,
+                                const boost::json::object& doc) {
+  auto s = delivery::ParsePushSettings(doc);
+  if (!s.ok()) return std::move(s).take_status();
+  const int timeout = s->pace.timeout_seconds;
+  Channel ch;
+  ch.pace = s->pace;
+  if (c.channel == "web" && s->web.enabled) {
+    auto keys = BrandVapidKeys(store, c.brand_id);
+    if (!keys.ok()) return std::move(keys).take_status();
+    ch.make_sender = [web = s->web, keys = *keys, timeout] {
+      return delivery::MakePushSender(delivery::MakeWebPushProvider(web, keys, timeout));
+    };
+  } else if (c.channel == "android" && s->android.enabled) {
+    ch.make_sender = [fcm = s->android, timeout] {
+      return delivery::MakePushSender(delivery::MakeFcmProvider(fcm, timeout));
+    };
+  } else if (c.channel == "ios" && s->ios.enabled) {
+    ch.make_sender = [apns = s->ios, timeout] {
+      return delivery::MakePushSender(delivery::MakeApnsProvider(apns, timeout));
+    };
+  } else {
+    return UnconfiguredChannel(
+        fmt::format("push for {} is not configured (/channel/push)", c.channel));
+  }
+  return ch;
+}
+
 // The brand's settings for the campaign's channel, as stored now.
 Result<Channel> LoadChannel(store::Store& store, const store::Campaign& c) {
-  auto config = store.GetChannel(c.brand_id, c.channel);
+  const bool push = IsPushChannel(c.channel);
+  auto config = store.GetChannel(c.brand_id, push ? "push" : c.channel);
   if (!config.ok()) return std::move(config).take_status();
-  Channel ch;
-  if (!*config) {
-    std::string why =
-        fmt::format("the {} channel is not configured (/channel/{})", c.channel, c.channel);
-    ch.pace.connections = 1;
-    ch.make_sender = [why] { return std::make_unique<Unconfigured>(why); };
-    return ch;
-  }
+  if (!*config)
+    return UnconfiguredChannel(
+        push ? fmt::format("push for {} is not configured (/channel/push)", c.channel)
+             : fmt::format("the {} channel is not configured (/channel/{})", c.channel, c.channel));
   auto doc = ParseJson(**config);
   if (!doc.ok() || !doc->is_object()) return Internal("stored channel settings are not JSON");
+  if (push) return LoadPushChannel(store, c, doc->get_object());
+  Channel ch;
   if (c.channel == "email") {
     auto s = delivery::ParseEmailSettings(doc->get_object());
     if (!s.ok()) return std::move(s).take_status();
@@ -178,6 +218,11 @@ class Engine::Run {
     auto options = ParseOptions(*options_doc);
     if (!options.ok()) return std::move(options).take_status();
     options_ = std::move(options).value();
+    auto target_doc = ParseJson(c_.target);
+    if (!target_doc.ok()) return Internal("stored target is not JSON");
+    auto target = ParseTarget(*target_doc);
+    if (!target.ok()) return std::move(target).take_status();
+    subscription_id_ = target->subscription_id;
     if (!c_.materialized) {
       const auto start = std::chrono::steady_clock::now();
       Status st = Materialize();
@@ -218,6 +263,8 @@ class Engine::Run {
     if (!target.ok()) return std::move(target).take_status();
     if (target->segment_id) {
       CDP_RETURN_IF_ERROR(AddSegmentMembers(*target->segment_id));
+    } else if (target->subscribers) {
+      CDP_RETURN_IF_ERROR(AddSubscribers());
     } else {
       std::vector<Message> rows;
       for (size_t i = 0; i < target->user_ids.size(); ++i) {
@@ -245,6 +292,20 @@ class Engine::Run {
     c_.materialized = true;
     c_.updated_at = Now();
     return e_.store_.SaveCampaign(c_, {store::kCampaignSending});
+  }
+
+  // Every profile with a subscription on the campaign's push platform.
+  Status AddSubscribers() {
+    int64_t after = 0;
+    for (;;) {
+      auto page = e_.store_.Subscribers(c_.brand_id, c_.channel, after, kMembersPage);
+      if (!page.ok()) return page.status();
+      std::vector<Message> rows;
+      for (const auto& p : page->profiles) rows.push_back(Recipient(p));
+      if (!rows.empty()) CDP_RETURN_IF_ERROR(e_.store_.AddMessages(c_.brand_id, c_.id, rows));
+      if (!page->next_after) return Status::Ok();
+      after = *page->next_after;
+    }
   }
 
   Status AddSegmentMembers(const std::string& segment_id) {
@@ -317,7 +378,7 @@ class Engine::Run {
           for (size_t i; !e_.stopping_ && !failed && (i = next++) < pending->size();) {
             Prepared p = Prepare((*pending)[i]);
             if (p.out) return p;
-            last = recorder.Add(std::move(p.message));  // skipped: nothing to send
+            last = recorder.Add(std::move(p.message));  // skipped or deferred: not sent
           }
           return std::nullopt;
         };
@@ -358,7 +419,7 @@ class Engine::Run {
     return st.code() == Code::kFailedPrecondition ? Status::Ok() : st;
   }
 
-  // A due message: skipped (no `out`) or composed, ready to send.
+  // A due message: composed, ready to send, or (no `out`) skipped or deferred unsent.
   struct Prepared {
     Message message;
     std::optional<delivery::Outgoing> out;
@@ -369,18 +430,43 @@ class Engine::Run {
     const std::optional<std::string> unreachable = pm.profile
                                                        ? Unreachable(c_.channel, *pm.profile)
                                                        : std::optional<std::string>("user deleted");
-    if (unreachable) {
+    std::vector<delivery::PushSubscription> subscriptions;
+    std::optional<std::string> why_not = unreachable;
+    if (!why_not && IsPushChannel(c_.channel)) {
+      auto subs = Subscriptions(p.message.profile_id);
+      if (!subs.ok()) {
+        p.message.status = store::kMessageQueued;
+        p.message.reason = "retrying";
+        p.message.next_attempt_at = Now() + e_.options_.retry_base.count() * 1000;
+        p.message.updated_at = Now();
+        spdlog::warn("campaign {}/{}: cannot read subscriptions: {}", c_.brand_id, c_.id,
+                     subs.status().message());
+        return p;
+      }
+      subscriptions = std::move(subs).value();
+      if (subscriptions.empty()) why_not = fmt::format("no {} push subscription", c_.channel);
+    }
+    if (why_not) {
       p.message.status = store::kMessageSkipped;
-      p.message.reason = *unreachable;
+      p.message.reason = *why_not;
       p.message.updated_at = Now();
     } else {
       p.out = Compose(*pm.profile, p.message.profile_id);
+      p.out->subscriptions = std::move(subscriptions);
+      for (const auto& sub : p.out->subscriptions)
+        p.out->to += (p.out->to.empty() ? "" : ",") + sub.id;
     }
     return p;
   }
 
   // A sent message's new state, to be recorded.
   Message Outcome(Prepared p, const Delivery& d) const {
+    for (const std::string& id : d.gone) {
+      Status st = e_.store_.DeleteSubscription(c_.brand_id, id, "", "");
+      if (!st.ok() && st.code() != Code::kNotFound)
+        spdlog::warn("campaign {}/{}: cannot remove gone subscription {}: {}", c_.brand_id, c_.id,
+                     id, st.message());
+    }
     Message m = std::move(p.message);
     m.attempts += 1;
     m.address = p.out->to;
@@ -405,10 +491,37 @@ class Engine::Run {
     return m;
   }
 
+  // The recipient's subscriptions on the campaign's platform (only the one the target
+  // names, if it names one).
+  Result<std::vector<delivery::PushSubscription>> Subscriptions(int64_t profile_id) const {
+    auto stored = e_.store_.ListSubscriptions(c_.brand_id, profile_id, c_.channel);
+    if (!stored.ok()) return stored.status();
+    std::vector<delivery::PushSubscription> out;
+    for (const store::Subscription& s : *stored) {
+      if (subscription_id_ && s.id != *subscription_id_) continue;
+      delivery::PushSubscription sub{s.id, s.platform, "", s.p256dh, s.auth, ""};
+      (s.platform == "web" ? sub.endpoint : sub.token) = s.address;
+      out.push_back(std::move(sub));
+    }
+    return out;
+  }
+
   // The message for one recipient: rendered, with its links.
   delivery::Outgoing Compose(const profiles::Profile& p, int64_t profile_id) const {
     const MessageRef ref{c_.brand_id, c_.id, profile_id};
     delivery::Outgoing out;
+    if (IsPushChannel(c_.channel)) {
+      delivery::PushNotification& n = out.notification;
+      n.title = content_.title.Render(p, false);
+      n.body = content_.text.Render(p, false);
+      n.url = content_.url.Render(p, false);
+      n.image = content_.image.Render(p, false);
+      n.data = content_.data;
+      n.message_id = MessageId(c_.id, profile_id);
+      if (options_.tracking && !n.url.empty()) n.url = e_.links_.ClickUrl(ref, n.url);
+      out.message_id = n.message_id;
+      return out;
+    }
     out.to = AddressOf(c_.channel, p);
     out.from = content_.from;
     out.reply_to = content_.reply_to;
@@ -432,6 +545,7 @@ class Engine::Run {
   store::Campaign c_;
   Content content_;
   Options options_;
+  std::optional<std::string> subscription_id_;  // push: the one subscription targeted
 };
 
 Engine::Engine(store::Store& store, const Clock& clock, const Links& links, EngineOptions options)

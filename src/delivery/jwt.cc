@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/base64.h"
+#include "core/json.h"
 
 namespace cdp::delivery {
 namespace {
@@ -76,6 +77,13 @@ Result<std::string> SignJwt(std::string_view header_json, std::string_view claim
   const bool ec = IsP256(key.get());
   if (!ec && EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA)
     return InvalidArgument("private key: must be a P-256 (ES256) or RSA (RS256) key");
+  // A header naming another algorithm would make a token no verifier accepts.
+  auto header = ParseJson(header_json);
+  const boost::json::value* alg =
+      header.ok() && header->is_object() ? header->as_object().if_contains("alg") : nullptr;
+  const char* expected = ec ? "ES256" : "RS256";
+  if (!alg || !alg->is_string() || alg->as_string() != expected)
+    return InvalidArgument(std::string("JWT header: this key signs ") + expected);
   const std::string input = Base64Url(header_json) + "." + Base64Url(claims_json);
   MdCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   size_t len = 0;
@@ -92,6 +100,13 @@ Result<std::string> SignJwt(std::string_view header_json, std::string_view claim
   auto jose = DerToJose(sig);
   if (!jose) return Internal("JWT signing failed");
   return input + "." + Base64Url(*jose);
+}
+
+std::string_view JwtAlgorithm(std::string_view private_key_pem) {
+  Key key = ReadKey(private_key_pem, true);
+  if (!key) return "";
+  if (IsP256(key.get())) return "ES256";
+  return EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_RSA ? "RS256" : "";
 }
 
 bool VerifyJwt(std::string_view token, std::string_view public_key_pem) {

@@ -13,28 +13,6 @@ namespace cdp::delivery {
 inline constexpr const char* kPushPlatforms[] = {"web", "android", "ios"};
 bool IsPushPlatform(std::string_view platform);
 
-// A browser or device registered for push.
-struct PushSubscription {
-  std::string id;        // "sub_..."
-  std::string platform;  // web | android | ios
-  // web: the push service URL (RFC 8030) and the browser's keys (base64url, RFC 8291):
-  // p256dh is the uncompressed P-256 point (65 bytes), auth the 16-byte secret.
-  std::string endpoint, p256dh, auth;
-  // android: the FCM registration token; ios: the APNs device token (hex).
-  std::string token;
-};
-
-// One rendered notification.
-struct PushNotification {
-  std::string title;
-  std::string body;
-  std::string url;    // opened on click; may be empty
-  std::string image;  // may be empty
-  std::string data;   // a JSON object (custom key/values), "{}" when none
-  std::string message_id;
-  int ttl_seconds = 86400;  // how long the push service may hold it
-};
-
 struct PushOutcome {
   Delivery::Outcome outcome = Delivery::Outcome::kSent;
   std::string response;  // the provider's answer, e.g. "201" or "410 {...}"
@@ -50,6 +28,13 @@ class PushProvider {
   virtual ~PushProvider() = default;
   virtual PushOutcome Send(const PushSubscription& to, const PushNotification& n) = 0;
 };
+
+// One message to every subscription in `message.subscriptions`, through `provider`.
+// Sent when at least one subscription took it; else transient when one failure was
+// transient, permanent otherwise. `gone` lists the subscriptions the provider reported
+// gone; `response` has one "<id>: <answer>" per subscription. A transient failure next to
+// a success is not retried (the user got the message).
+std::unique_ptr<Sender> MakePushSender(std::unique_ptr<PushProvider> provider);
 
 // Settings, as /channel/push takes them (one document for the three platforms).
 struct WebPushSettings {

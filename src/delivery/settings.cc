@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 
 #include "core/json.h"
+#include "delivery/jwt.h"
 
 namespace cdp::delivery {
 namespace {
@@ -59,6 +61,76 @@ void PaceToJson(const Pace& pace, json::object& out) {
   out["timeout_seconds"] = pace.timeout_seconds;
 }
 
+Status ReadUrl(const json::object& body, std::string_view key, std::string& out) {
+  CDP_RETURN_IF_ERROR(ReadText(body, key, out));
+  if (!out.starts_with("http://") && !out.starts_with("https://"))
+    return InvalidArgument(fmt::format("{}: must be an http:// or https:// URL", key));
+  while (out.ends_with('/')) out.pop_back();
+  return Status::Ok();
+}
+
+// A PEM private key that signs the JWTs `alg` names (RS256 or ES256).
+Status ReadKey(const json::object& body, std::string_view key, std::string_view alg,
+               std::string& out) {
+  CDP_RETURN_IF_ERROR(ReadText(body, key, out, true, 10000));
+  if (JwtAlgorithm(out) != alg)
+    return InvalidArgument(
+        fmt::format("{}: must be a PEM {} private key", key, alg == "RS256" ? "RSA" : "P-256"));
+  return Status::Ok();
+}
+
+Result<const json::object*> Section(const json::object& body, std::string_view key) {
+  const json::value* v = body.if_contains(key);
+  if (!v || v->is_null()) return static_cast<const json::object*>(nullptr);
+  if (!v->is_object()) return InvalidArgument(fmt::format("{}: must be an object", key));
+  return &v->get_object();
+}
+
+Status ReadWeb(const json::object& body, WebPushSettings& s) {
+  CDP_RETURN_IF_ERROR(OnlyKeys(body, {"vapid_subject"}));
+  CDP_RETURN_IF_ERROR(ReadText(body, "vapid_subject", s.vapid_subject, true, 320));
+  if (!s.vapid_subject.starts_with("mailto:") && !s.vapid_subject.starts_with("https://"))
+    return InvalidArgument("web.vapid_subject: must be a mailto: or https: URI");
+  s.enabled = true;
+  return Status::Ok();
+}
+
+Status ReadAndroid(const json::object& body, FcmSettings& s) {
+  CDP_RETURN_IF_ERROR(OnlyKeys(body, {"project_id", "service_account", "base_url"}));
+  CDP_RETURN_IF_ERROR(ReadText(body, "project_id", s.project_id, true, 100));
+  for (char c : s.project_id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
+        c != ':')
+      return InvalidArgument("android.project_id: letters, digits, '-', '_', '.' or ':' only");
+  auto account = Section(body, "service_account");
+  if (!account.ok()) return std::move(account).take_status();
+  if (!*account) return InvalidArgument("android.service_account: required");
+  CDP_RETURN_IF_ERROR(ReadText(**account, "client_email", s.client_email, true, 320));
+  CDP_RETURN_IF_ERROR(ReadKey(**account, "private_key", "RS256", s.private_key));
+  if ((*account)->contains("token_uri"))
+    CDP_RETURN_IF_ERROR(ReadUrl(**account, "token_uri", s.token_uri));
+  CDP_RETURN_IF_ERROR(ReadUrl(body, "base_url", s.base_url));
+  s.enabled = true;
+  return Status::Ok();
+}
+
+Status ReadIos(const json::object& body, ApnsSettings& s) {
+  CDP_RETURN_IF_ERROR(OnlyKeys(body, {"team_id", "key_id", "private_key", "topic", "base_url"}));
+  CDP_RETURN_IF_ERROR(ReadText(body, "team_id", s.team_id, true, 20));
+  CDP_RETURN_IF_ERROR(ReadText(body, "key_id", s.key_id, true, 20));
+  CDP_RETURN_IF_ERROR(ReadKey(body, "private_key", "ES256", s.private_key));
+  CDP_RETURN_IF_ERROR(ReadText(body, "topic", s.topic, true, 200));
+  CDP_RETURN_IF_ERROR(ReadUrl(body, "base_url", s.base_url));
+  s.enabled = true;
+  return Status::Ok();
+}
+
+// Errors inside a section name it: "ios.private_key: ...".
+Status InSection(std::string_view section, Status st) {
+  if (st.ok() || st.message().starts_with(section)) return st;
+  return Status(st.code(), fmt::format("{}.{}", section, st.message()));
+}
+
 }  // namespace
 
 Result<EmailSettings> ParseEmailSettings(const json::object& body) {
@@ -95,6 +167,57 @@ Result<SmsSettings> ParseSmsSettings(const json::object& body) {
   CDP_RETURN_IF_ERROR(ReadText(body, "from", s.from, true, 32));
   CDP_RETURN_IF_ERROR(ReadPace(body, s.pace));
   return s;
+}
+
+Result<PushSettings> ParsePushSettings(const json::object& body) {
+  CDP_RETURN_IF_ERROR(OnlyKeys(
+      body, {"web", "android", "ios", "connections", "rate_per_second", "timeout_seconds"}));
+  PushSettings s;
+  for (const char* platform : kPushPlatforms) {
+    auto section = Section(body, platform);
+    if (!section.ok()) return std::move(section).take_status();
+    if (!*section) continue;
+    const std::string_view p = platform;
+    Status st = p == "web"       ? ReadWeb(**section, s.web)
+                : p == "android" ? ReadAndroid(**section, s.android)
+                                 : ReadIos(**section, s.ios);
+    CDP_RETURN_IF_ERROR(InSection(p, std::move(st)));
+  }
+  if (!s.web.enabled && !s.android.enabled && !s.ios.enabled)
+    return InvalidArgument("configure at least one of web, android and ios");
+  CDP_RETURN_IF_ERROR(ReadPace(body, s.pace));
+  return s;
+}
+
+json::object ToJson(const PushSettings& s, bool redact) {
+  json::object out;
+  if (s.web.enabled) out["web"] = json::object{{"vapid_subject", s.web.vapid_subject}};
+  if (s.android.enabled) {
+    json::object account{{"client_email", s.android.client_email},
+                         {"token_uri", s.android.token_uri}};
+    if (redact) {
+      account["private_key_set"] = true;
+    } else {
+      account["private_key"] = s.android.private_key;
+    }
+    out["android"] = json::object{{"project_id", s.android.project_id},
+                                  {"service_account", std::move(account)},
+                                  {"base_url", s.android.base_url}};
+  }
+  if (s.ios.enabled) {
+    json::object ios{{"team_id", s.ios.team_id},
+                     {"key_id", s.ios.key_id},
+                     {"topic", s.ios.topic},
+                     {"base_url", s.ios.base_url}};
+    if (redact) {
+      ios["private_key_set"] = true;
+    } else {
+      ios["private_key"] = s.ios.private_key;
+    }
+    out["ios"] = std::move(ios);
+  }
+  PaceToJson(s.pace, out);
+  return out;
 }
 
 json::object ToJson(const EmailSettings& s, bool redact) {

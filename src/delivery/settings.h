@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "delivery/push.h"
 
 namespace cdp::delivery {
 
@@ -37,14 +38,29 @@ struct SmsSettings {
   Pace pace;
 };
 
+// Push: one document for the three platforms, each optional (absent: not enabled), with
+// the pace at the top level: {"web": {"vapid_subject"}, "android": {"project_id",
+// "service_account": {"client_email", "private_key", "token_uri"?, ...}, "base_url"?},
+// "ios": {"team_id", "key_id", "private_key", "topic", "base_url"?}, "connections"?, ...}.
+struct PushSettings {
+  WebPushSettings web;
+  FcmSettings android;
+  ApnsSettings ios;
+  Pace pace;
+};
+
 // Validate a /channel/email or /channel/sms body (unknown fields refused). Email defaults:
 // security starttls, port 587 (465 for tls, 25 for none).
 Result<EmailSettings> ParseEmailSettings(const boost::json::object& body);
 Result<SmsSettings> ParseSmsSettings(const boost::json::object& body);
+// Keys are checked to parse and to be of the platform's type (RSA for FCM, P-256 for APNs).
+// A service account's other fields (Google's JSON key file has several) are ignored.
+Result<PushSettings> ParsePushSettings(const boost::json::object& body);
 
-// With `redact`, the secret (password, auth_token) is left out and *_set says whether one
-// is stored.
+// With `redact`, the secret (password, auth_token, private keys) is left out and *_set says whether
+// one is stored.
 boost::json::object ToJson(const EmailSettings& s, bool redact);
 boost::json::object ToJson(const SmsSettings& s, bool redact);
+boost::json::object ToJson(const PushSettings& s, bool redact);
 
 }  // namespace cdp::delivery

@@ -256,6 +256,14 @@ class MockStore : public store::Store {
               (override));
   MOCK_METHOD(Result<std::optional<std::string>>, GetChannel, (std::string_view, std::string_view),
               (override));
+  MOCK_METHOD(Result<std::string>, SaveSubscription, (std::string_view, const store::Subscription&),
+              (override));
+  MOCK_METHOD(Status, DeleteSubscription,
+              (std::string_view, std::string_view, std::string_view, std::string_view), (override));
+  MOCK_METHOD(Result<std::vector<store::Subscription>>, ListSubscriptions,
+              (std::string_view, int64_t, std::string_view), (override));
+  MOCK_METHOD(Result<store::ProfilePage>, Subscribers,
+              (std::string_view, std::string_view, int64_t, size_t), (override));
   MOCK_METHOD(Status, CreateCampaign, (const store::Campaign&), (override));
   MOCK_METHOD(Result<store::Campaign>, GetCampaign, (std::string_view, std::string_view),
               (override));

@@ -1,43 +1,21 @@
 #include "delivery/jwt.h"
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <boost/json.hpp>
 #include <memory>
 
 #include "core/base64.h"
+#include "support/test_keys.h"
 
 namespace cdp::delivery {
 namespace {
 
-struct Pem {
-  std::string private_key, public_key;
-};
-
-Pem Generate(const char* type, const char* arg) {
-  EVP_PKEY* key = std::string_view(type) == "EC"
-                      ? EVP_PKEY_Q_keygen(nullptr, nullptr, type, arg)
-                      : EVP_PKEY_Q_keygen(nullptr, nullptr, type, static_cast<size_t>(2048));
-  Pem out;
-  BIO* b = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr);
-  char* data = nullptr;
-  out.private_key.assign(data, BIO_get_mem_data(b, &data));
-  BIO_free(b);
-  b = BIO_new(BIO_s_mem());
-  PEM_write_bio_PUBKEY(b, key);
-  out.public_key.assign(data, BIO_get_mem_data(b, &data));
-  BIO_free(b);
-  EVP_PKEY_free(key);
-  return out;
-}
-
 TEST(Jwt, Es256SignatureIsRawRAndSAndVerifies) {
-  const Pem key = Generate("EC", "P-256");
+  const testing::KeyPair key = testing::GenerateP256KeyPair();
+  EXPECT_EQ(JwtAlgorithm(key.private_pem), "ES256");
   const auto token =
-      SignJwt(R"({"typ":"JWT","alg":"ES256"})", R"({"aud":"https://x","exp":1})", key.private_key);
+      SignJwt(R"({"typ":"JWT","alg":"ES256"})", R"({"aud":"https://x","exp":1})", key.private_pem);
   ASSERT_TRUE(token.ok()) << token.status().message();
   const size_t a = token->find('.'), b = token->rfind('.');
   EXPECT_EQ(*FromBase64Url(std::string_view(*token).substr(0, a)),
@@ -46,25 +24,38 @@ TEST(Jwt, Es256SignatureIsRawRAndSAndVerifies) {
                 .at("aud"),
             "https://x");
   EXPECT_EQ(FromBase64Url(std::string_view(*token).substr(b + 1))->size(), 64u);
-  EXPECT_TRUE(VerifyJwt(*token, key.public_key));
-  EXPECT_FALSE(VerifyJwt(*token, Generate("EC", "P-256").public_key));
+  EXPECT_TRUE(VerifyJwt(*token, key.public_pem));
+  EXPECT_FALSE(VerifyJwt(*token, testing::GenerateP256KeyPair().public_pem));
   std::string tampered = *token;
   tampered[a + 2] ^= 1;
-  EXPECT_FALSE(VerifyJwt(tampered, key.public_key));
+  EXPECT_FALSE(VerifyJwt(tampered, key.public_pem));
 }
 
 TEST(Jwt, Rs256VerifiesWithTheRsaKey) {
-  const Pem key = Generate("RSA", nullptr);
-  const auto token = SignJwt(R"({"alg":"RS256","typ":"JWT"})", R"({"iss":"a@b"})", key.private_key);
+  const testing::KeyPair key = testing::GenerateRsaKeyPair();
+  EXPECT_EQ(JwtAlgorithm(key.private_pem), "RS256");
+  const auto token = SignJwt(R"({"alg":"RS256","typ":"JWT"})", R"({"iss":"a@b"})", key.private_pem);
   ASSERT_TRUE(token.ok()) << token.status().message();
   EXPECT_EQ(FromBase64Url(std::string_view(*token).substr(token->rfind('.') + 1))->size(), 256u);
-  EXPECT_TRUE(VerifyJwt(*token, key.public_key));
+  EXPECT_TRUE(VerifyJwt(*token, key.public_pem));
 }
 
 TEST(Jwt, RefusesWhatIsNotAUsableKey) {
   EXPECT_EQ(SignJwt("{}", "{}", "not a key").status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(SignJwt("{}", "{}", Generate("EC", "P-384").private_key).status().code(),
+  EXPECT_EQ(JwtAlgorithm("not a key"), "");
+  EXPECT_EQ(JwtAlgorithm(testing::GenerateEcKeyPair("P-384").private_pem), "");
+  EXPECT_EQ(SignJwt("{}", "{}", testing::GenerateEcKeyPair("P-384").private_pem).status().code(),
             Code::kInvalidArgument);
+}
+
+TEST(Jwt, RefusesAHeaderNamingAnotherAlgorithmThanTheKeys) {
+  const auto rsa_as_es256 =
+      SignJwt(R"({"alg":"ES256","kid":"K"})", "{}", testing::GenerateRsaKeyPair().private_pem);
+  EXPECT_EQ(rsa_as_es256.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(rsa_as_es256.status().message(), "JWT header: this key signs RS256");
+  EXPECT_EQ(
+      SignJwt(R"({"typ":"JWT"})", "{}", testing::GenerateP256KeyPair().private_pem).status().code(),
+      Code::kInvalidArgument);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "support/test_keys.h"
+
 namespace cdp::delivery {
 namespace {
 
@@ -54,6 +56,98 @@ TEST(SmsSettings, NeedsCredentialsAndAnHttpUrl) {
       ParseSmsSettings(Obj(R"({"format":"nexmo","account_sid":"AC","auth_token":"t","from":"+1"})"))
           .ok());
   EXPECT_FALSE(ToJson(*s, true).contains("auth_token"));
+}
+
+class PushSettingsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    rsa_ = new testing::KeyPair(testing::GenerateRsaKeyPair());
+    p256_ = new testing::KeyPair(testing::GenerateP256KeyPair());
+  }
+  static void TearDownTestSuite() {
+    delete rsa_;
+    delete p256_;
+  }
+  static boost::json::object All() {
+    return {{"web", {{"vapid_subject", "mailto:ops@example.com"}}},
+            {"android",
+             {{"project_id", "acme-app"},
+              {"service_account",
+               {{"type", "service_account"},
+                {"client_email", "push@acme-app.iam.gserviceaccount.com"},
+                {"private_key", rsa_->private_pem}}}}},
+            {"ios",
+             {{"team_id", "TEAM123456"},
+              {"key_id", "KEY1234567"},
+              {"private_key", p256_->private_pem},
+              {"topic", "com.example.app"},
+              {"base_url", "http://127.0.0.1:9/"}}},
+            {"connections", 2}};
+  }
+  static inline testing::KeyPair* rsa_ = nullptr;
+  static inline testing::KeyPair* p256_ = nullptr;
+};
+
+TEST_F(PushSettingsTest, TakesEachPlatformWithDefaultsAndRoundTripsThroughStorage) {
+  auto s = ParsePushSettings(All());
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_TRUE(s->web.enabled && s->android.enabled && s->ios.enabled);
+  EXPECT_EQ(s->android.token_uri, "https://oauth2.googleapis.com/token");
+  EXPECT_EQ(s->android.base_url, "https://fcm.googleapis.com");
+  EXPECT_EQ(s->ios.base_url, "http://127.0.0.1:9");
+  EXPECT_EQ(s->pace.connections, 2);
+  auto again = ParsePushSettings(ToJson(*s, false));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->android.private_key, rsa_->private_pem);
+  EXPECT_EQ(again->ios.private_key, p256_->private_pem);
+  EXPECT_EQ(again->android.client_email, "push@acme-app.iam.gserviceaccount.com");
+}
+
+TEST_F(PushSettingsTest, ShowsNoPrivateKey) {
+  const std::string shown = boost::json::serialize(ToJson(*ParsePushSettings(All()), true));
+  EXPECT_EQ(shown.find("PRIVATE KEY"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("\"private_key_set\":true"), std::string::npos) << shown;
+}
+
+TEST_F(PushSettingsTest, AnUnconfiguredPlatformIsOff) {
+  auto s = ParsePushSettings(Obj(R"({"web":{"vapid_subject":"https://example.com/contact"}})"));
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_TRUE(s->web.enabled);
+  EXPECT_FALSE(s->android.enabled);
+  EXPECT_FALSE(s->ios.enabled);
+  EXPECT_FALSE(ToJson(*s, true).contains("ios"));
+}
+
+TEST_F(PushSettingsTest, RefusesWhatCannotWorkNamingTheField) {
+  auto message = [](boost::json::object body) {
+    auto s = ParsePushSettings(body);
+    return s.ok() ? std::string("ok") : s.status().message();
+  };
+  EXPECT_EQ(message({}), "configure at least one of web, android and ios");
+  auto body = All();
+  body["web"].as_object()["vapid_subject"] = "ops@example.com";
+  EXPECT_EQ(message(body), "web.vapid_subject: must be a mailto: or https: URI");
+  body = All();
+  body["ios"].as_object()["private_key"] = rsa_->private_pem;
+  EXPECT_EQ(message(body), "ios.private_key: must be a PEM P-256 private key");
+  body = All();
+  body["android"].as_object()["service_account"].as_object()["private_key"] = p256_->private_pem;
+  EXPECT_EQ(message(body), "android.private_key: must be a PEM RSA private key");
+  body = All();
+  body["android"].as_object().erase("service_account");
+  EXPECT_EQ(message(body), "android.service_account: required");
+  body = All();
+  body["ios"].as_object().erase("topic");
+  EXPECT_EQ(message(body), "ios.topic: required");
+  body = All();
+  body["ios"].as_object()["base_url"] = "ftp://x";
+  EXPECT_EQ(message(body), "ios.base_url: must be an http:// or https:// URL");
+  body = All();
+  body["android"].as_object()["project_id"] = "a/b";
+  EXPECT_EQ(message(body), "android.project_id: letters, digits, '-', '_', '.' or ':' only");
+  body = All();
+  body["sms"] = true;
+  EXPECT_NE(message(body), "ok");
 }
 
 }  // namespace

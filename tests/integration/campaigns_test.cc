@@ -210,7 +210,7 @@ TEST_F(CampaignServer, RefusesBadCampaignsWithTheReason) {
           R"(,"content":{"subject":"s","text":"{{ firstName | upper }}"}})",
       400, "must be | default:");
   bad("campaign/create", R"({"name":"x","channel":"fax",)" + users + R"(,"content":{"text":"t"}})",
-      400, "channel: must be email or sms");
+      400, "channel: must be email, sms, web, android or ios");
   bad("campaign/create",
       R"({"name":"x","channel":"email","target":{"segment_id":"seg_nope"},"content":{"subject":"s","text":"t"}})",
       400, "no segment 'seg_nope'");

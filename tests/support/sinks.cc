@@ -1,6 +1,9 @@
 #include "support/sinks.h"
 
 #include <fcntl.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -8,8 +11,11 @@
 
 #include <boost/json/parse.hpp>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 #include <thread>
+
+#include "core/base64.h"
 
 namespace cdp::testing {
 
@@ -42,7 +48,9 @@ SinkProcess::SinkProcess(const std::string& script, const std::string& dir,
   try {
     port_ = static_cast<uint16_t>(std::stoi(line));
   } catch (...) {
-    throw std::runtime_error(script + " did not start (is python3-aiosmtpd installed?)");
+    throw std::runtime_error(
+        script +
+        " did not start (are python3-aiosmtpd, python3-h2 and python3-cryptography installed?)");
   }
 }
 
@@ -75,5 +83,41 @@ SmtpSink::SmtpSink(const std::string& dir, const std::string& answers, const std
 
 HttpSink::HttpSink(const std::string& dir, const std::string& answers)
     : SinkProcess("http_sink.py", dir, answers) {}
+
+WebPushSink::WebPushSink(const std::string& dir, const std::string& answers)
+    : SinkProcess("webpush_sink.py", dir, answers) {}
+
+std::string WebPushSink::Origin() const { return "http://127.0.0.1:" + std::to_string(port()); }
+
+WebPushBrowserKeys NewWebPushBrowserKeys() {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"), &EVP_PKEY_free);
+  BIGNUM* d = nullptr;
+  unsigned char scalar[32], point[65], auth[16];
+  size_t point_len = 0;
+  const bool ok = key && EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1 &&
+                  BN_bn2binpad(d, scalar, sizeof scalar) == sizeof scalar &&
+                  EVP_PKEY_get_octet_string_param(key.get(), OSSL_PKEY_PARAM_PUB_KEY, point,
+                                                  sizeof point, &point_len) == 1 &&
+                  point_len == sizeof point && RAND_bytes(auth, sizeof auth) == 1;
+  BN_clear_free(d);
+  if (!ok) throw std::runtime_error("could not generate browser push keys");
+  auto text = [](const unsigned char* p, size_t n) {
+    return Base64Url(std::string_view(reinterpret_cast<const char*>(p), n));
+  };
+  return {text(scalar, sizeof scalar), text(point, sizeof point), text(auth, sizeof auth)};
+}
+
+FcmSink::FcmSink(const std::string& dir, const std::string& answers)
+    : SinkProcess("fcm_sink.py", dir, answers) {}
+
+std::string FcmSink::base_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+
+std::string FcmSink::token_uri() const { return base_url() + "/token"; }
+
+ApnsSink::ApnsSink(const std::string& dir, const std::string& answers)
+    : SinkProcess("apns_sink.py", dir, answers) {}
+
+std::string ApnsSink::base_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
 
 }  // namespace cdp::testing

@@ -1,8 +1,10 @@
 // Delivery sinks for end-to-end tests: real servers on loopback that record what they
-// receive. SmtpSink runs tests/support/smtp_sink.py (python3-aiosmtpd) and HttpSink
-// tests/support/http_sink.py (an SMS provider in Twilio's format); see those files for the
-// record fields and the `answers` format (per-address status codes to answer in turn).
-// Not thread-safe.
+// receive. SmtpSink runs tests/support/smtp_sink.py (python3-aiosmtpd), HttpSink
+// tests/support/http_sink.py (an SMS provider in Twilio's format), WebPushSink
+// tests/support/webpush_sink.py (a push service that checks VAPID and decrypts), FcmSink
+// tests/support/fcm_sink.py (Google's token endpoint and FCM v1) and ApnsSink
+// tests/support/apns_sink.py (APNs over h2c, python3-h2); see those files for the record
+// fields and the `answers` format (per-recipient answers in turn). Not thread-safe.
 #pragma once
 
 #include <sys/types.h>
@@ -50,6 +52,42 @@ class SmtpSink : public SinkProcess {
 class HttpSink : public SinkProcess {
  public:
   explicit HttpSink(const std::string& dir, const std::string& answers = "{}");
+};
+
+// The Web Push sink: records path, status, ttl, urgency, content_encoding, content_type,
+// body_length, vapid_ok, vapid_error, vapid_token, vapid_claims, vapid_key and payload (the
+// decrypted JSON) or decrypt_error. `answers` is {"subscribers": {path: {"private_key",
+// "auth"}}, "answers": {path: [status or {"status", "body", "delay"}, ...]}} (see
+// webpush_sink.py); its origin is
+// http://127.0.0.1:PORT.
+class WebPushSink : public SinkProcess {
+ public:
+  explicit WebPushSink(const std::string& dir, const std::string& answers = "{}");
+  std::string Origin() const;
+};
+
+// A browser's side of a push subscription, all base64url: the P-256 private scalar (for the
+// sink), the public point (p256dh) and the 16-byte auth secret, freshly generated.
+struct WebPushBrowserKeys {
+  std::string private_key, p256dh, auth;
+};
+WebPushBrowserKeys NewWebPushBrowserKeys();
+
+// Google's OAuth token endpoint and FCM's v1 send endpoint: records {"kind":"token",...} per
+// token request and {"kind":"message", path, authorization_ok, message, ...} per send.
+class FcmSink : public SinkProcess {
+ public:
+  explicit FcmSink(const std::string& dir, const std::string& answers = "{}");
+  std::string base_url() const;   // FcmSettings::base_url
+  std::string token_uri() const;  // FcmSettings::token_uri
+};
+
+// APNs' provider API over h2c (HTTP/2 only): records connection, stream_id, path,
+// device_token, headers, jwt_ok, jwt, payload, status, reason per request.
+class ApnsSink : public SinkProcess {
+ public:
+  explicit ApnsSink(const std::string& dir, const std::string& answers = "{}");
+  std::string base_url() const;  // ApnsSettings::base_url
 };
 
 }  // namespace cdp::testing

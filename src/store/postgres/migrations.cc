@@ -7,6 +7,7 @@
 
 #include "store/access_sql.h"
 #include "store/campaign_sql.h"
+#include "store/push_sql.h"
 
 namespace cdp::store::postgres {
 namespace {
@@ -131,6 +132,7 @@ CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
       {4, campaign_sql::kFeedbackSchema},
       {5, campaign_sql::kRateLimitSchema},
       {6, AccessSchema()},
+      {7, push_sql::kSchema},
   };
   return kMigrations;
 }

@@ -22,6 +22,7 @@
 #include "store/connection_pool.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg_conn.h"
+#include "store/push_sql.h"
 
 namespace cdp::store {
 namespace {
@@ -143,6 +144,12 @@ const Sql kMoveEvents{"cdp_move_events", std::string("UPDATE events SET profile_
                                              kProfileEventsWhere};
 const Sql kDeleteProfile{"cdp_delete_profile",
                          "DELETE FROM profiles WHERE brand_id = $1 AND id = $2"};
+const Sql kMoveSubscriptions{"cdp_move_subscriptions", push_sql::kMoveSubscriptions};
+const Sql kDeleteProfileSubscriptions{"cdp_delete_profile_subscriptions",
+                                      push_sql::kDeleteProfileSubscriptions};
+const Sql kSaveSubscription{"cdp_save_subscription", push_sql::kSaveSubscription};
+const Sql kDeleteSubscription{"cdp_delete_subscription", push_sql::kDeleteSubscription};
+const Sql kListSubscriptions{"cdp_list_subscriptions", push_sql::kListSubscriptions};
 
 const Sql kGetAttributeType{
     "cdp_get_attribute_type",
@@ -485,6 +492,7 @@ Status RunForProfile(Conn& c, const Sql& sql, std::string_view brand_id, int64_t
 
 Status DeleteProfileRow(Conn& c, std::string_view brand_id, int64_t id) {
   CDP_RETURN_IF_ERROR(RunForProfile(c, kDeleteProfileEvents, brand_id, id));
+  CDP_RETURN_IF_ERROR(RunForProfile(c, kDeleteProfileSubscriptions, brand_id, id));
   return RunForProfile(c, kDeleteProfile, brand_id, id);
 }
 
@@ -549,6 +557,9 @@ Result<std::optional<int64_t>> TryUpsertOne(Conn& c, std::string_view brand_id,
       profiles::FoldProfile(*anonymous, *profile);
       CDP_RETURN_IF_ERROR(
           c.Exec(kMoveEvents, Params().Add(brand_id).Add(anonymous->id).Add(profile->id)).status());
+      CDP_RETURN_IF_ERROR(
+          c.Exec(kMoveSubscriptions, Params().Add(brand_id).Add(anonymous->id).Add(profile->id))
+              .status());
       CDP_RETURN_IF_ERROR(DeleteProfileRow(c, brand_id, anonymous->id));
       if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
     }
@@ -1146,6 +1157,76 @@ class PostgresStore final : public Store {
                                  "$2::bigint AND " +
                                  where.text + " ORDER BY p.id LIMIT $3::bigint",
                              params);
+      if (!rows.ok()) return std::move(rows).take_status();
+      ProfilePage page;
+      for (int i = 0; i < rows->size(); ++i) {
+        if (page.profiles.size() == limit) {
+          page.next_after = page.profiles.back().id;
+          break;
+        }
+        page.profiles.push_back(ReadProfile(*rows, i, 0));
+      }
+      return page;
+    });
+  }
+
+  Result<std::string> SaveSubscription(std::string_view brand_id,
+                                       const Subscription& sub) override {
+    std::string id;
+    Status st = writer_.Submit([&](Conn& c) -> Status {
+      auto rows = c.Exec(kSaveSubscription, Params()
+                                                .Add(brand_id)
+                                                .Add(sub.id)
+                                                .Add(sub.profile_id)
+                                                .Add(sub.platform)
+                                                .Add(sub.address)
+                                                .Add(sub.p256dh)
+                                                .Add(sub.auth)
+                                                .Add(sub.updated_at));
+      if (!rows.ok()) return std::move(rows).take_status();
+      if (rows->empty()) return Internal("subscription not saved");
+      id = std::string(rows->Text(0, 0));
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return id;
+  }
+
+  Status DeleteSubscription(std::string_view brand_id, std::string_view id,
+                            std::string_view platform, std::string_view address) override {
+    return writer_.Submit([&](Conn& c) -> Status {
+      auto rows =
+          c.Exec(kDeleteSubscription, Params().Add(brand_id).Add(id).Add(platform).Add(address));
+      if (!rows.ok()) return std::move(rows).take_status();
+      return rows->Affected() > 0 ? Status::Ok() : NotFound("no such subscription");
+    });
+  }
+
+  Result<std::vector<Subscription>> ListSubscriptions(std::string_view brand_id, int64_t profile_id,
+                                                      std::string_view platform) override {
+    return Read([&](Conn& c) -> Result<std::vector<Subscription>> {
+      auto rows = c.Exec(kListSubscriptions, Params().Add(brand_id).Add(profile_id).Add(platform));
+      if (!rows.ok()) return std::move(rows).take_status();
+      std::vector<Subscription> out;
+      for (int i = 0; i < rows->size(); ++i)
+        out.push_back({std::string(rows->Text(i, 0)), rows->Int(i, 1),
+                       std::string(rows->Text(i, 2)), std::string(rows->Text(i, 3)),
+                       std::string(rows->Text(i, 4)), std::string(rows->Text(i, 5)),
+                       rows->Int(i, 6), rows->Int(i, 7)});
+      return out;
+    });
+  }
+
+  Result<ProfilePage> Subscribers(std::string_view brand_id, std::string_view platform,
+                                  int64_t after_profile, size_t limit) override {
+    static const Sql sql{"cdp_subscribers",
+                         "SELECT " + ProfileColumns("p.") + push_sql::kSubscribersWhere};
+    return Read([&](Conn& c) -> Result<ProfilePage> {
+      auto rows = c.Exec(sql, Params()
+                                  .Add(brand_id)
+                                  .Add(after_profile)
+                                  .Add(platform)
+                                  .Add(static_cast<int64_t>(limit + 1)));
       if (!rows.ok()) return std::move(rows).take_status();
       ProfilePage page;
       for (int i = 0; i < rows->size(); ++i) {

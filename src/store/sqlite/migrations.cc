@@ -7,6 +7,7 @@
 
 #include "store/access_sql.h"
 #include "store/campaign_sql.h"
+#include "store/push_sql.h"
 
 namespace cdp::store::sqlite {
 namespace {
@@ -126,6 +127,7 @@ CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
       {5, campaign_sql::kFeedbackSchema},
       {6, campaign_sql::kRateLimitSchema},
       {7, AccessSchema()},
+      {8, push_sql::kSchema},
   };
   return kMigrations;
 }

@@ -1,0 +1,48 @@
+// HttpPost: a kept-alive libcurl handle that POSTs one request at a time and collects the
+// answer, for the push providers (delivery/fcm.cc, delivery/apns.cc); it keeps curl.h out
+// of their code. Not thread-safe: one provider, one thread at a time.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cdp::delivery {
+
+class HttpPost {
+ public:
+  enum class Version {
+    kDefault,  // libcurl's choice: HTTP/2 over TLS when the server offers it, else HTTP/1.1
+    kHttp2,    // HTTP/2 only: negotiated over TLS for https, prior knowledge (h2c) for http
+  };
+
+  struct Answer {
+    bool answered = false;  // false: no HTTP answer (refused, timed out, TLS or protocol error)
+    std::string error;      // why not, when !answered
+    long status = 0;
+    std::string body;    // the first kMaxBodyBytes
+    std::string header;  // the value of the header asked for, if the answer had it
+  };
+  static constexpr size_t kMaxBodyBytes = 64 * 1024;
+
+  HttpPost(int timeout_seconds, Version version);
+  ~HttpPost();
+  HttpPost(const HttpPost&) = delete;
+  HttpPost& operator=(const HttpPost&) = delete;
+
+  // POSTs `body` to `url` with `headers` ("Name: value" lines) and waits for the answer,
+  // at most the timeout given to the constructor. `answer_header` names a response header
+  // to return in Answer::header.
+  Answer Post(const std::string& url, const std::vector<std::string>& headers,
+              std::string_view body, const char* answer_header = nullptr);
+
+  // The form encoding of `s` (RFC 3986 unreserved characters kept, others %XX).
+  static std::string Escape(std::string_view s);
+
+ private:
+  void* curl_;  // CURL*
+  int timeout_seconds_;
+  Version version_;
+};
+
+}  // namespace cdp::delivery
