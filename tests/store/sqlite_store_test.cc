@@ -75,6 +75,43 @@ TEST_F(SqliteStoreTest, RunsNoMigrationTwiceWhenReopened) {
   EXPECT_EQ(RecordedVersions(), AllVersions());
 }
 
+TEST_F(SqliteStoreTest, CountsTheMessagesADatabaseHeldBeforeItKeptCounts) {
+  Open().reset();
+  {
+    auto db = sqlite::Db::Open(data_dir() + "/cdp.db");
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    // As the database was before migration 9, with a campaign's messages in it.
+    ASSERT_TRUE((*db)
+                    ->Exec("DROP TRIGGER campaign_messages_count_insert;"
+                           "DROP TRIGGER campaign_messages_count_update;"
+                           "DROP TRIGGER campaign_messages_count_delete;"
+                           "DROP TABLE campaign_message_counts;"
+                           "DELETE FROM schema_migrations WHERE version >= 9;"
+                           "INSERT INTO campaign_messages (brand_id, campaign_id, profile_id, "
+                           "user_id, status, reason, address, attempts, next_attempt_at, "
+                           "response, updated_at) VALUES "
+                           "('b', 'c', 1, 'u1', 'sent', '', '', 1, 0, '', 0),"
+                           "('b', 'c', 2, 'u2', 'queued', '', '', 0, 0, '', 0),"
+                           "('b', 'c', 3, 'u3', 'queued', '', '', 0, 0, '', 0)")
+                    .ok());
+  }
+  auto store = Open();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(RecordedVersions(), AllVersions());
+  auto counts = store->CountMessages("b", "c");
+  ASSERT_TRUE(counts.ok()) << counts.status().message();
+  EXPECT_EQ(counts->sent, 1);
+  EXPECT_EQ(counts->queued, 2);
+  Message failed;
+  failed.profile_id = 2;
+  failed.status = std::string(kMessageFailed);
+  ASSERT_TRUE(store->RecordMessages("b", "c", {failed}).ok());
+  counts = store->CountMessages("b", "c");
+  EXPECT_EQ(counts->queued, 1);
+  EXPECT_EQ(counts->failed, 1);
+  EXPECT_EQ(counts->targeted(), 3);
+}
+
 TEST_F(SqliteStoreTest, AnswersUnavailableWhenTheDataFolderCannotBeCreated) {
   std::string file = dir_.path() + "/a-file";
   std::ofstream(file) << "not a folder";

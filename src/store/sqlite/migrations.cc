@@ -128,6 +128,38 @@ CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
       {6, campaign_sql::kRateLimitSchema},
       {7, AccessSchema()},
       {8, push_sql::kSchema},
+      // Message counts per campaign and status, kept by triggers in the transaction that
+      // changes a message, so that /campaign/get reads a few rows instead of counting every
+      // message of a large campaign on each call.
+      {9, R"sql(
+CREATE TABLE campaign_message_counts (
+  brand_id    TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  n           INTEGER NOT NULL,
+  PRIMARY KEY (brand_id, campaign_id, status)
+) WITHOUT ROWID;
+INSERT INTO campaign_message_counts (brand_id, campaign_id, status, n)
+  SELECT brand_id, campaign_id, status, COUNT(*) FROM campaign_messages
+  GROUP BY brand_id, campaign_id, status;
+CREATE TRIGGER campaign_messages_count_insert AFTER INSERT ON campaign_messages BEGIN
+  INSERT INTO campaign_message_counts (brand_id, campaign_id, status, n)
+    VALUES (NEW.brand_id, NEW.campaign_id, NEW.status, 1)
+    ON CONFLICT (brand_id, campaign_id, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER campaign_messages_count_update AFTER UPDATE OF status ON campaign_messages
+  WHEN OLD.status IS NOT NEW.status BEGIN
+  UPDATE campaign_message_counts SET n = n - 1
+    WHERE brand_id = OLD.brand_id AND campaign_id = OLD.campaign_id AND status = OLD.status;
+  INSERT INTO campaign_message_counts (brand_id, campaign_id, status, n)
+    VALUES (NEW.brand_id, NEW.campaign_id, NEW.status, 1)
+    ON CONFLICT (brand_id, campaign_id, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER campaign_messages_count_delete AFTER DELETE ON campaign_messages BEGIN
+  UPDATE campaign_message_counts SET n = n - 1
+    WHERE brand_id = OLD.brand_id AND campaign_id = OLD.campaign_id AND status = OLD.status;
+END;
+)sql"},
   };
   return kMigrations;
 }
