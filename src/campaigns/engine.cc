@@ -30,6 +30,8 @@ using store::Message;
 
 constexpr size_t kMaxResponseChars = 1000;
 constexpr size_t kMembersPage = 1000;
+// How often a campaign that sent every recipient written so far looks for more.
+constexpr std::chrono::milliseconds kWaitForRecipients{10};
 
 // A channel the brand has not configured: every message fails, saying so.
 class Unconfigured final : public delivery::Sender {
@@ -223,17 +225,26 @@ class Engine::Run {
     auto target = ParseTarget(*target_doc);
     if (!target.ok()) return std::move(target).take_status();
     subscription_id_ = target->subscription_id;
-    if (!c_.materialized) {
+    if (c_.materialized) return Send();
+    // The recipients are written on a thread of their own while the first ones are sent.
+    materializing_ = true;
+    Status written;
+    std::thread writer([&] {
       const auto start = std::chrono::steady_clock::now();
-      Status st = Materialize();
-      if (st.code() == Code::kFailedPrecondition) return Status::Ok();  // cancelled meanwhile
-      CDP_RETURN_IF_ERROR(st);
-      spdlog::info("campaign {}/{}: recipients written in {} ms", c_.brand_id, c_.id,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::steady_clock::now() - start)
-                       .count());
-    }
-    return Send();
+      written = Materialize();
+      if (written.ok() && c_.materialized)
+        spdlog::info("campaign {}/{}: recipients written in {} ms", c_.brand_id, c_.id,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - start)
+                         .count());
+      materializing_ = false;
+    });
+    Status sent = Send();
+    writer.join();
+    // Cancelled meanwhile, or stopping.
+    if (written.code() == Code::kFailedPrecondition) return Status::Ok();
+    CDP_RETURN_IF_ERROR(written);
+    return sent;
   }
 
  private:
@@ -254,8 +265,12 @@ class Engine::Run {
     return m;
   }
 
+  // Not all recipients are written: the rest are when the campaign resumes.
+  static Status Stopping() { return FailedPrecondition("the engine is stopping"); }
+
   // Writes one message row per recipient (idempotent: a resumed run adds only the missing
-  // ones), then marks the campaign materialized.
+  // ones), then marks the campaign materialized. FailedPrecondition when the campaign was
+  // cancelled meanwhile or the engine stops.
   Status Materialize() {
     auto target_doc = ParseJson(c_.target);
     if (!target_doc.ok()) return Internal("stored target is not JSON");
@@ -286,6 +301,7 @@ class Engine::Run {
         if (rows.size() == kMembersPage || i + 1 == target->user_ids.size()) {
           CDP_RETURN_IF_ERROR(e_.store_.AddMessages(c_.brand_id, c_.id, rows));
           rows.clear();
+          if (e_.stopping_) return Stopping();
         }
       }
     }
@@ -304,6 +320,7 @@ class Engine::Run {
       for (const auto& p : page->profiles) rows.push_back(Recipient(p));
       if (!rows.empty()) CDP_RETURN_IF_ERROR(e_.store_.AddMessages(c_.brand_id, c_.id, rows));
       if (!page->next_after) return Status::Ok();
+      if (e_.stopping_) return Stopping();
       after = *page->next_after;
     }
   }
@@ -331,13 +348,14 @@ class Engine::Run {
       for (const auto& p : page->profiles) rows.push_back(Recipient(p));
       if (!rows.empty()) CDP_RETURN_IF_ERROR(e_.store_.AddMessages(c_.brand_id, c_.id, rows));
       if (!page->next_after) return Status::Ok();
+      if (e_.stopping_) return Stopping();
       after = *page->next_after;
     }
   }
 
-  // Rounds of due messages until none is queued, the campaign leaves "sending", or the
-  // engine stops. Each round is sent in parallel and fully recorded before the next is
-  // read, so no message is handed to two connections.
+  // Rounds of due messages until none is queued (and every recipient is written), the
+  // campaign leaves "sending", or the engine stops. Each round is sent in parallel and fully
+  // recorded before the next is read, so no message is handed to two connections.
   Status Send() {
     auto channel = LoadChannel(e_.store_, c_);
     if (!channel.ok()) return std::move(channel).take_status();
@@ -351,6 +369,11 @@ class Engine::Run {
       auto pending = e_.store_.PendingMessages(c_.brand_id, c_.id, Now(), e_.options_.batch);
       if (!pending.ok()) return pending.status();
       if (pending->empty()) {
+        if (materializing_) {  // more recipients are on their way
+          std::this_thread::sleep_for(kWaitForRecipients);
+          continue;
+        }
+        if (!c_.materialized) return Status::Ok();  // not all written: Go says why
         auto counts = e_.store_.CountMessages(c_.brand_id, c_.id);
         if (!counts.ok()) return counts.status();
         if (counts->queued == 0) return Finish(*current);
@@ -542,7 +565,8 @@ class Engine::Run {
   }
 
   Engine& e_;
-  store::Campaign c_;
+  store::Campaign c_;  // c_.materialized is set by the writer thread, read once it is done
+  std::atomic<bool> materializing_{false};  // recipients are being written
   Content content_;
   Options options_;
   std::optional<std::string> subscription_id_;  // push: the one subscription targeted

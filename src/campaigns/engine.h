@@ -3,11 +3,12 @@
 // A loop claims work from the store every `poll` (scheduled campaigns that are due, and
 // sending ones whose lease is free) and runs each claimed campaign on its own thread:
 // recipients are written once as message rows (the target's membership when sending
-// starts), then sent through `connections` provider connections in parallel. A message's
+// starts) and, as they are written, sent through `connections` provider connections in
+// parallel. A message's
 // outcome is recorded (many per transaction) while its connection sends the next ones, and
-// is durable before that connection sends more than `unrecorded_per_connection` (4) further
+// is durable before that connection sends more than `unrecorded_per_connection` (16) further
 // messages. A restart resumes from those rows, so a crash can send again at most
-// unrecorded_per_connection + 1 (5) messages per connection: the one in flight and the ones
+// unrecorded_per_connection + 1 (17) messages per connection: the one in flight and the ones
 // sent before it whose outcomes were not yet on disk. An outcome, once recorded, stays
 // recorded. Transient failures are retried with exponential backoff;
 // each campaign has its own connections, so a broken channel or brand stalls only itself.
@@ -48,7 +49,7 @@ struct EngineOptions {
   // Outcomes a connection may have sent but not yet durably recorded while it sends on: the
   // bound on what a crash sends twice (plus the message in flight), traded against how
   // many outcomes each transaction and disk sync carries.
-  size_t unrecorded_per_connection = 4;
+  size_t unrecorded_per_connection = 16;
   size_t max_running = 16;  // campaigns sent at once by this node
 };
 

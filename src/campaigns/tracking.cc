@@ -4,7 +4,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <cctype>
 #include <charconv>
 #include <iterator>
 #include <vector>
@@ -28,7 +27,8 @@ constexpr KindInfo kKinds[] = {{'o', "/t/o/"}, {'c', "/t/c/"}, {'u', "/u/"}, {'s
 static_assert(std::size(kKinds) == static_cast<size_t>(LinkKind::kSmsStatus) + 1);
 char KindChar(LinkKind kind) { return kKinds[static_cast<size_t>(kind)].letter; }
 
-char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+// ASCII only, without std::tolower's locale lookup: this runs for every byte of every email.
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool IStartsWith(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
