@@ -53,6 +53,8 @@ HttpPost::Answer HttpPost::Post(const std::string& url, const std::vector<std::s
   char error[CURL_ERROR_SIZE] = "";
   CURL* c = static_cast<CURL*>(curl_);
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  // Web Push endpoints come from browsers: never let one name another protocol.
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_HTTP_VERSION, version);
   curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
   curl_easy_setopt(c, CURLOPT_FORBID_REUSE, fresh ? 1L : 0L);

@@ -1,6 +1,6 @@
 // HttpPost: a kept-alive libcurl handle that POSTs one request at a time and collects the
-// answer, for the push providers (delivery/fcm.cc, delivery/apns.cc); it keeps curl.h out
-// of their code. Not thread-safe: one provider, one thread at a time.
+// answer, for the push providers (delivery/webpush.cc, fcm.cc, apns.cc); http and https
+// only. It keeps curl.h out of their code. Not thread-safe: one provider, one thread at a time.
 #pragma once
 
 #include <string>

@@ -18,6 +18,7 @@
 #include <optional>
 
 #include "core/base64.h"
+#include "delivery/http_post.h"
 #include "delivery/jwt.h"
 
 namespace cdp::delivery {
@@ -246,13 +247,6 @@ Result<std::string> EncryptPayload(std::string_view plaintext, std::string_view 
 
 namespace {
 
-size_t Collect(char* data, size_t size, size_t n, void* out) {
-  auto* body = static_cast<std::string*>(out);
-  if (body->size() < kMaxResponseBytes)
-    body->append(data, std::min(size * n, kMaxResponseBytes - body->size()));
-  return size * n;
-}
-
 std::string Lower(std::string s) {
   for (char& c : s)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -307,19 +301,16 @@ class WebPushProvider final : public PushProvider {
                   std::unique_ptr<Clock> own_clock, const Clock& clock)
       : settings_(settings),
         keys_(keys),
-        timeout_seconds_(timeout_seconds),
         own_clock_(std::move(own_clock)),
         clock_(clock),
-        curl_(curl_easy_init()) {
+        post_(timeout_seconds, HttpPost::Version::kDefault) {
     key_error_ = CheckKeys();
   }
-  ~WebPushProvider() override { curl_easy_cleanup(curl_); }
   WebPushProvider(const WebPushProvider&) = delete;
   WebPushProvider& operator=(const WebPushProvider&) = delete;
 
   PushOutcome Send(const PushSubscription& to, const PushNotification& n) override {
     if (!key_error_.empty()) return Permanent(key_error_);
-    if (!curl_) return {Delivery::Outcome::kTransient, "libcurl could not start"};
     auto origin = Origin(to.endpoint);
     if (!origin.ok()) return Permanent(origin.status().message());
     auto payload = Payload(n);
@@ -371,7 +362,7 @@ class WebPushProvider final : public PushProvider {
 
   PushOutcome Post(const std::string& endpoint, const std::string& body, const std::string& jwt,
                    int ttl_seconds) {
-    const std::string lines[] = {
+    const std::vector<std::string> headers = {
         fmt::format("TTL: {}", std::max(ttl_seconds, 0)),
         "Content-Encoding: aes128gcm",
         "Content-Type: application/octet-stream",
@@ -379,34 +370,12 @@ class WebPushProvider final : public PushProvider {
         fmt::format("Authorization: vapid t={}, k={}", jwt, keys_.public_key),
         "Expect:",  // the body is small: no 100-continue round trip
     };
-    curl_slist* headers = nullptr;
-    for (const auto& line : lines) headers = curl_slist_append(headers, line.c_str());
-    std::string answer;
-    char error[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(curl_, CURLOPT_URL, endpoint.c_str());
-    curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT, static_cast<long>(timeout_seconds_));
-    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT,
-                     static_cast<long>(timeout_seconds_ > 0 ? std::min(timeout_seconds_, 10) : 10));
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, Collect);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &answer);
-    const CURLcode rc = curl_easy_perform(curl_);
-    long code = 0;
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &code);
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, nullptr);
-    curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, nullptr);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, nullptr);
-    curl_slist_free_all(headers);
-
-    if (rc != CURLE_OK)
-      return {Delivery::Outcome::kTransient, error[0] ? error : curl_easy_strerror(rc)};
+    const HttpPost::Answer answer = post_.Post(endpoint, headers, body);
+    if (!answer.answered) return {Delivery::Outcome::kTransient, answer.error};
+    const long code = answer.status;
+    const std::string_view text = std::string_view(answer.body).substr(0, kMaxResponseBytes);
     PushOutcome out;
-    out.response = answer.empty() ? fmt::format("{}", code) : fmt::format("{} {}", code, answer);
+    out.response = text.empty() ? fmt::format("{}", code) : fmt::format("{} {}", code, text);
     if (code == 200 || code == 201 || code == 202) {
       out.outcome = Delivery::Outcome::kSent;
     } else if (code == 404 || code == 410) {
@@ -427,10 +396,9 @@ class WebPushProvider final : public PushProvider {
 
   WebPushSettings settings_;
   VapidKeys keys_;
-  int timeout_seconds_;
   std::unique_ptr<Clock> own_clock_;
   const Clock& clock_;
-  CURL* curl_;
+  HttpPost post_;
   std::string key_error_;
   std::map<std::string, SignedJwt> jwts_;  // by audience (origin)
 };
