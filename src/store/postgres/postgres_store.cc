@@ -273,6 +273,20 @@ Profile ReadProfile(const Rows& r, int row, int col) {
   return p;
 }
 
+// A page of profiles from rows of profile columns fetched with LIMIT `limit` + 1: the extra
+// row only says there is a next page.
+ProfilePage ProfilePageOf(const Rows& rows, size_t limit) {
+  ProfilePage page;
+  for (int i = 0; i < rows.size(); ++i) {
+    if (page.profiles.size() == limit) {
+      page.next_after = page.profiles.back().id;
+      break;
+    }
+    page.profiles.push_back(ReadProfile(rows, i, 0));
+  }
+  return page;
+}
+
 ApiKey ReadApiKey(const Rows& r, int row) {
   ApiKey k;
   k.brand_id = r.Text(row, 0);
@@ -1158,15 +1172,7 @@ class PostgresStore final : public Store {
                                  where.text + " ORDER BY p.id LIMIT $3::bigint",
                              params);
       if (!rows.ok()) return std::move(rows).take_status();
-      ProfilePage page;
-      for (int i = 0; i < rows->size(); ++i) {
-        if (page.profiles.size() == limit) {
-          page.next_after = page.profiles.back().id;
-          break;
-        }
-        page.profiles.push_back(ReadProfile(*rows, i, 0));
-      }
-      return page;
+      return ProfilePageOf(*rows, limit);
     });
   }
 
@@ -1228,15 +1234,7 @@ class PostgresStore final : public Store {
                                   .Add(platform)
                                   .Add(static_cast<int64_t>(limit + 1)));
       if (!rows.ok()) return std::move(rows).take_status();
-      ProfilePage page;
-      for (int i = 0; i < rows->size(); ++i) {
-        if (page.profiles.size() == limit) {
-          page.next_after = page.profiles.back().id;
-          break;
-        }
-        page.profiles.push_back(ReadProfile(*rows, i, 0));
-      }
-      return page;
+      return ProfilePageOf(*rows, limit);
     });
   }
 
