@@ -231,7 +231,7 @@ class Engine::Run {
     Status written;
     std::thread writer([&] {
       const auto start = std::chrono::steady_clock::now();
-      written = Materialize();
+      written = Materialize(*target);
       if (written.ok() && c_.materialized)
         spdlog::info("campaign {}/{}: recipients written in {} ms", c_.brand_id, c_.id,
                      std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -271,19 +271,15 @@ class Engine::Run {
   // Writes one message row per recipient (idempotent: a resumed run adds only the missing
   // ones), then marks the campaign materialized. FailedPrecondition when the campaign was
   // cancelled meanwhile or the engine stops.
-  Status Materialize() {
-    auto target_doc = ParseJson(c_.target);
-    if (!target_doc.ok()) return Internal("stored target is not JSON");
-    auto target = ParseTarget(*target_doc);
-    if (!target.ok()) return std::move(target).take_status();
-    if (target->segment_id) {
-      CDP_RETURN_IF_ERROR(AddSegmentMembers(*target->segment_id));
-    } else if (target->subscribers) {
+  Status Materialize(const Target& target) {
+    if (target.segment_id) {
+      CDP_RETURN_IF_ERROR(AddSegmentMembers(*target.segment_id));
+    } else if (target.subscribers) {
       CDP_RETURN_IF_ERROR(AddSubscribers());
     } else {
       std::vector<Message> rows;
-      for (size_t i = 0; i < target->user_ids.size(); ++i) {
-        const std::string& uid = target->user_ids[i];
+      for (size_t i = 0; i < target.user_ids.size(); ++i) {
+        const std::string& uid = target.user_ids[i];
         auto p = e_.store_.GetProfile(c_.brand_id, {profiles::ProfileKey::Kind::kUserId, uid});
         if (p.ok()) {
           rows.push_back(Recipient(*p));
@@ -298,7 +294,7 @@ class Engine::Run {
         } else {
           return p.status();
         }
-        if (rows.size() == kMembersPage || i + 1 == target->user_ids.size()) {
+        if (rows.size() == kMembersPage || i + 1 == target.user_ids.size()) {
           CDP_RETURN_IF_ERROR(e_.store_.AddMessages(c_.brand_id, c_.id, rows));
           rows.clear();
           if (e_.stopping_) return Stopping();
