@@ -306,11 +306,13 @@ class Engine::Run {
     return e_.store_.SaveCampaign(c_, {store::kCampaignSending});
   }
 
-  // Every profile with a subscription on the campaign's push platform.
-  Status AddSubscribers() {
+  // Writes a recipient for every profile of the pages `fetch(after)` returns, from after 0
+  // until a page has no next one.
+  template <typename Fetch>
+  Status AddPages(Fetch fetch) {
     int64_t after = 0;
     for (;;) {
-      auto page = e_.store_.Subscribers(c_.brand_id, c_.channel, after, kMembersPage);
+      Result<store::ProfilePage> page = fetch(after);
       if (!page.ok()) return page.status();
       std::vector<Message> rows;
       for (const auto& p : page->profiles) rows.push_back(Recipient(p));
@@ -319,6 +321,13 @@ class Engine::Run {
       if (e_.stopping_) return Stopping();
       after = *page->next_after;
     }
+  }
+
+  // Every profile with a subscription on the campaign's push platform.
+  Status AddSubscribers() {
+    return AddPages([&](int64_t after) {
+      return e_.store_.Subscribers(c_.brand_id, c_.channel, after, kMembersPage);
+    });
   }
 
   Status AddSegmentMembers(const std::string& segment_id) {
@@ -336,17 +345,9 @@ class Engine::Run {
     auto rule = segments::ParseRule(*rules, *types);
     if (!rule.ok()) return rule.status();
     const int64_t now = Now();
-    int64_t after = 0;
-    for (;;) {
-      auto page = e_.store_.SegmentMembers(c_.brand_id, *rule, now, after, kMembersPage);
-      if (!page.ok()) return page.status();
-      std::vector<Message> rows;
-      for (const auto& p : page->profiles) rows.push_back(Recipient(p));
-      if (!rows.empty()) CDP_RETURN_IF_ERROR(e_.store_.AddMessages(c_.brand_id, c_.id, rows));
-      if (!page->next_after) return Status::Ok();
-      if (e_.stopping_) return Stopping();
-      after = *page->next_after;
-    }
+    return AddPages([&](int64_t after) {
+      return e_.store_.SegmentMembers(c_.brand_id, *rule, now, after, kMembersPage);
+    });
   }
 
   // Rounds of due messages until none is queued (and every recipient is written), the
