@@ -2,8 +2,10 @@
 // several stores (the server and an admin command) on one folder.
 #include "store/sqlite/sqlite_store.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -137,6 +139,48 @@ TEST_F(SqliteStoreTest, SeesWritesOfAnotherStoreOnTheSameFolder) {
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ(keys->size(), 1u);
   EXPECT_EQ((*keys)[0].revoked_at, std::optional<int64_t>(kNow + 1));
+}
+
+// The write-ahead log is written again from its start once it is long, instead of growing
+// for as long as writes keep coming: its file stays near `wal_restart_bytes` and every
+// write is kept.
+TEST_F(SqliteStoreTest, KeepsTheWriteAheadLogNearItsRestartSizeUnderSustainedWrites) {
+  SqliteOptions options;
+  options.data_dir = data_dir();
+  options.wal_checkpoint_bytes = 64 << 10;
+  options.wal_restart_bytes = 256 << 10;
+  auto opened = OpenSqliteStore(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  auto& store = **opened;
+  ASSERT_TRUE(
+      store.CreateBrand(Brand{"b", "B", kNow}, auth::IssueKey("b", kNow).record, AuditEntry{})
+          .ok());
+  const std::string wal = data_dir() + "/cdp.db-wal";
+  // Each write commits at least two pages (a table page and an index page) of 4 KiB: the
+  // log takes in over 4.9 MB, 19 times its restart size.
+  constexpr int kWrites = 600;
+  uintmax_t largest = 0;
+  for (int i = 0; i < kWrites; ++i) {
+    std::vector<events::Event> evs;
+    for (int k = 0; k < 10; ++k) {
+      events::Event e;
+      e.profile.user_id = fmt::format("u{}", (i * 37 + k * 101) % 997);
+      e.name = fmt::format("e{}", k);
+      e.time = kNow + i;
+      evs.push_back(std::move(e));
+    }
+    auto appended = store.AppendEvents("b", std::move(evs), kNow);
+    ASSERT_TRUE(appended.ok()) << appended.status().message();
+    largest = std::max(largest, std::filesystem::file_size(wal));
+  }
+  EXPECT_LT(largest, 2 * options.wal_restart_bytes);
+  events::EventQuery q;
+  q.name = "e3";
+  q.from = kNow;
+  q.to = kNow + kWrites;
+  auto counts = store.CountEvents("b", q);
+  ASSERT_TRUE(counts.ok()) << counts.status().message();
+  EXPECT_EQ(counts->events, kWrites);
 }
 
 }  // namespace

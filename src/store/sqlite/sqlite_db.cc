@@ -147,6 +147,29 @@ void Db::PersistWal() {
   int on = 1;
   sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
 }
+void Db::SetWalHook(std::function<void(int)> hook) {
+  wal_hook_ = std::move(hook);
+  sqlite3_wal_hook(
+      db_,
+      wal_hook_ ? +[](void* self, sqlite3*, const char*, int frames) {
+        static_cast<Db*>(self)->wal_hook_(frames);
+        return SQLITE_OK;
+      }
+                : nullptr,
+      this);
+}
+
+Result<Db::CheckpointProgress> Db::Checkpoint(CheckpointMode mode) {
+  CheckpointProgress out;
+  int rc = sqlite3_wal_checkpoint_v2(
+      db_, nullptr,
+      mode == CheckpointMode::kRestart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
+      &out.log_frames, &out.copied_frames);
+  if (rc == SQLITE_BUSY) return Unavailable("checkpoint blocked by another connection");
+  if (rc != SQLITE_OK) return SqliteError(*this, "checkpoint");
+  return out;
+}
+
 std::string Db::ErrorMessage() const { return sqlite3_errmsg(db_); }
 
 Status SqliteError(const Db& db, std::string_view what) {

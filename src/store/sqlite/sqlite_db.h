@@ -89,6 +89,20 @@ class Db {
   void ResetStatements();
   // Keeps the -wal file when connections close, so a descriptor opened on it stays valid.
   void PersistWal();
+  // Calls `hook` (on this connection's thread) after each commit with the number of frames
+  // now in the write-ahead log. Replaces SQLite's automatic checkpoint.
+  void SetWalHook(std::function<void(int frames)> hook);
+
+  // Copies committed frames of the write-ahead log into the database file. kPassive copies
+  // what no reader still needs and never waits; kRestart also waits (busy timeout) for the
+  // writer and the readers, so that the next transaction writes the log from its start.
+  enum class CheckpointMode { kPassive, kRestart };
+  struct CheckpointProgress {
+    int log_frames = 0;     // frames in the log
+    int copied_frames = 0;  // of which are now in the database file
+  };
+  // Unavailable when another connection's checkpoint is running.
+  Result<CheckpointProgress> Checkpoint(CheckpointMode mode);
   std::string ErrorMessage() const;
 
  private:
@@ -96,6 +110,7 @@ class Db {
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
   std::function<void(std::string_view, int64_t)> change_hook_;
+  std::function<void(int)> wal_hook_;
 };
 
 // Wraps a failed SQLite call in an Internal status with the connection's message.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
@@ -649,17 +650,22 @@ class WalSyncer {
   std::thread thread_;
 };
 
-// Copies the WAL into the database file from its own connection and thread, so the writer
-// never stalls on a checkpoint (the writer's automatic checkpoints are off). PASSIVE
-// checkpoints run beside the writer; past kForceBytes a RESTART checkpoint briefly holds
-// the writer back so that sustained load cannot grow the WAL without bound.
+// How long the write-ahead log may grow, in frames (one page and a 24-byte header each).
+struct WalLimits {
+  int checkpoint_frames;  // not yet in the database file: the checkpointer copies them
+  int restart_frames;     // in the log: the writer starts it over from its beginning
+  // A log this long means it could not be started over (readers kept needing its frames):
+  // the checkpointer then makes it start over, holding the writer back while it waits.
+  int force_frames() const { return restart_frames * 16; }
+};
+
+// Copies the WAL into the database file from its own connection and thread, so that the
+// writer seldom waits on a checkpoint (its automatic checkpoints are off). `log_frames` is
+// the log's length as the writer last committed it.
 class WalCheckpointer {
  public:
-  static constexpr off_t kPassiveBytes = 16 << 20;
-  static constexpr off_t kForceBytes = 512 << 20;
-
-  WalCheckpointer(std::unique_ptr<Db> db, int wal_fd)
-      : db_(std::move(db)), fd_(wal_fd), thread_([this] { Loop(); }) {}
+  WalCheckpointer(std::unique_ptr<Db> db, const std::atomic<int>* log_frames, WalLimits limits)
+      : db_(std::move(db)), log_frames_(log_frames), limits_(limits), thread_([this] { Loop(); }) {}
   ~WalCheckpointer() {
     {
       std::lock_guard lock(mu_);
@@ -667,26 +673,36 @@ class WalCheckpointer {
     }
     cv_.notify_all();
     thread_.join();
-    (void)db_->Exec("PRAGMA wal_checkpoint(PASSIVE)");
-    ::close(fd_);
+    (void)db_->Checkpoint(Db::CheckpointMode::kPassive);
   }
 
  private:
   void Loop() {
+    int copied = 0;  // frames of the log known to be in the database file
+    int last = 0;
     std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, std::chrono::milliseconds(200), [&] { return stopping_; })) {
-      struct stat st {};
-      if (::fstat(fd_, &st) != 0 || st.st_size < kPassiveBytes) continue;
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return stopping_; })) {
+      const int frames = log_frames_->load(std::memory_order_relaxed);
+      if (frames < last) copied = 0;  // the log was started over
+      last = frames;
+      const bool force = frames >= limits_.force_frames();
+      if (!force && frames - copied < limits_.checkpoint_frames) continue;
       lock.unlock();
-      Status done = db_->Exec(st.st_size >= kForceBytes ? "PRAGMA wal_checkpoint(RESTART)"
-                                                        : "PRAGMA wal_checkpoint(PASSIVE)");
-      if (!done.ok()) spdlog::warn("WAL checkpoint failed: {}", done.message());
+      auto done =
+          db_->Checkpoint(force ? Db::CheckpointMode::kRestart : Db::CheckpointMode::kPassive);
+      if (done.ok()) {
+        copied = done->copied_frames;
+      } else if (done.status().code() != Code::kUnavailable || force) {
+        // Unavailable: the writer is checkpointing itself (see SqliteTransaction::Begin).
+        spdlog::warn("WAL checkpoint failed: {}", done.status().message());
+      }
       lock.lock();
     }
   }
 
   std::unique_ptr<Db> db_;
-  int fd_;
+  const std::atomic<int>* log_frames_;
+  WalLimits limits_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
@@ -701,17 +717,26 @@ class WalCheckpointer {
 class SqliteTransaction {
  public:
   using Connection = Db;
-  SqliteTransaction(std::unique_ptr<Db> db, int wal_fd, ProfileIdCache* cache, ChangeLog* changes)
+  SqliteTransaction(std::unique_ptr<Db> db, int wal_fd, ProfileIdCache* cache, ChangeLog* changes,
+                    std::atomic<int>* log_frames, WalLimits limits)
       : db_(std::move(db)),
         syncer_(std::make_unique<WalSyncer>(wal_fd)),
         cache_(cache),
-        changes_(changes) {
+        changes_(changes),
+        log_frames_(log_frames),
+        limits_(limits),
+        restart_at_(limits.restart_frames) {
     db_->SetChangeHook(
         [changes](std::string_view table, int64_t rowid) { changes->Touch(table, rowid); });
+    db_->SetWalHook(
+        [log_frames](int frames) { log_frames->store(frames, std::memory_order_relaxed); });
   }
 
   Db& connection() { return *db_; }
-  Status Begin() { return Run("BEGIN IMMEDIATE"); }
+  Status Begin() {
+    if (log_frames_->load(std::memory_order_relaxed) >= restart_at_) StartLogOver();
+    return Run("BEGIN IMMEDIATE");
+  }
   Status Savepoint() { return Run("SAVEPOINT job"); }
   Status RollbackToSavepoint() {
     cache_->Clear();
@@ -739,10 +764,29 @@ class SqliteTransaction {
     return stmt->Run();
   }
 
+  // Copies the rest of the log into the database file, so that SQLite writes the log from
+  // its start again at the next BEGIN. Overwriting the log's blocks in place makes each
+  // commit's write and fsync much cheaper than appending to a growing file, which needs new
+  // blocks and a journaled size change on every fsync. The pause is short: the checkpointer
+  // has already copied most of the log. Tried again at the next transaction while the
+  // checkpointer is busy, and after some more growth while a reader still needs frames.
+  void StartLogOver() {
+    auto done = db_->Checkpoint(Db::CheckpointMode::kPassive);
+    if (done.ok() && done->copied_frames < done->log_frames)
+      restart_at_ = done->log_frames + limits_.restart_frames / 8;
+    else if (done.ok())
+      restart_at_ = limits_.restart_frames;
+    else if (done.status().code() != Code::kUnavailable)
+      spdlog::warn("WAL checkpoint failed: {}", done.status().message());
+  }
+
   std::unique_ptr<Db> db_;
   std::unique_ptr<WalSyncer> syncer_;
   ProfileIdCache* cache_;
   ChangeLog* changes_;
+  std::atomic<int>* log_frames_;
+  WalLimits limits_;
+  int restart_at_;  // log length at which to try StartLogOver
 };
 
 GroupCommitOptions WriterOptions(const SqliteOptions& options) {
@@ -761,10 +805,11 @@ using ReaderPool = ConnectionPool<Db>;
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Db> writer_db, int wal_fd, std::unique_ptr<Db> checkpoint_db,
-              const SqliteOptions& options)
-      : writer_(SqliteTransaction(std::move(writer_db), wal_fd, &profile_cache_, &changes_),
+              const SqliteOptions& options, WalLimits limits)
+      : writer_(SqliteTransaction(std::move(writer_db), wal_fd, &profile_cache_, &changes_,
+                                  &log_frames_, limits),
                 WriterOptions(options)),
-        checkpointer_(std::move(checkpoint_db), ::dup(wal_fd)) {}
+        checkpointer_(std::move(checkpoint_db), &log_frames_, limits) {}
 
   ReaderPool& readers() { return readers_; }
 
@@ -1849,10 +1894,22 @@ class SqliteStore final : public Store {
   ProfileIdCache profile_cache_;  // used by the writer thread only
   ChangeLog changes_;             // filled by the writer, read by the segment index
   SegmentIndex segment_index_{changes_};
+  std::atomic<int> log_frames_{0};  // set by the writer after each commit
   Writer writer_;
   WalCheckpointer checkpointer_;
   ReaderPool readers_;
 };
+
+Result<size_t> PageSize(Db& db) {
+  auto stmt = db.Prepare("PRAGMA page_size");
+  if (!stmt.ok()) return std::move(stmt).take_status();
+  auto row = stmt->Step();
+  if (!row.ok()) return std::move(row).take_status();
+  if (!*row) return Internal("PRAGMA page_size returned nothing");
+  size_t out = static_cast<size_t>(stmt->Int(0));
+  stmt->Reset();
+  return out;
+}
 
 }  // namespace
 
@@ -1870,13 +1927,26 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   if (wal_fd < 0)
     return Unavailable("cannot open the write-ahead log " + path + "-wal: " + std::strerror(errno));
   CDP_RETURN_IF_ERROR((*writer_db)->Exec("PRAGMA wal_autocheckpoint=0"));
+  // A log left longer (by an outage of checkpoints) is cut back when it next starts over.
+  CDP_RETURN_IF_ERROR(
+      (*writer_db)
+          ->Exec(fmt::format("PRAGMA journal_size_limit={}", 2 * options.wal_restart_bytes)));
+  auto page_size = PageSize(**writer_db);
+  if (!page_size.ok()) {
+    ::close(wal_fd);
+    return std::move(page_size).take_status();
+  }
+  const size_t frame_bytes = *page_size + 24;
+  WalLimits limits{
+      static_cast<int>(std::max<size_t>(1, options.wal_checkpoint_bytes / frame_bytes)),
+      static_cast<int>(std::max<size_t>(1, options.wal_restart_bytes / frame_bytes))};
   auto checkpoint_db = Db::Open(path);
   if (!checkpoint_db.ok()) {
     ::close(wal_fd);
     return std::move(checkpoint_db).take_status();
   }
   auto store = std::make_unique<SqliteStore>(std::move(writer_db).value(), wal_fd,
-                                             std::move(checkpoint_db).value(), options);
+                                             std::move(checkpoint_db).value(), options, limits);
   for (int i = 0; i < std::max(1, options.read_connections); ++i) {
     auto db = Db::Open(path);
     if (!db.ok()) return std::move(db).take_status();

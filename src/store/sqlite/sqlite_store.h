@@ -27,6 +27,11 @@ struct SqliteOptions {
   // At most this many queued writes, and about this many rows, share one transaction.
   size_t max_group_size = 1024;
   size_t max_group_rows = 20000;
+  // The write-ahead log is copied into the database file in the background once this much
+  // of it is not, and written again from its start (overwriting the file in place, which is
+  // much cheaper than growing it) once it holds `wal_restart_bytes`.
+  size_t wal_checkpoint_bytes = 2 << 20;
+  size_t wal_restart_bytes = 16 << 20;
 };
 
 // Opens (creating and migrating as needed) the store in options.data_dir.
