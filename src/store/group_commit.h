@@ -1,8 +1,8 @@
 // GroupCommitWriter: the single writer of a store backend. Callers submit jobs; one thread
-// runs every queued job in one transaction on the backend's write connection, each job in
-// its own savepoint, commits once, and only then tells each caller how its job ended. One
-// commit (one fsync) thus serves many concurrent writers, which is where write throughput
-// comes from, while every acknowledged write is durable.
+// runs every queued job in one transaction on the backend's write connection (each job in
+// its own savepoint once one of them has failed), commits once, and only then tells each caller how
+// its job ended. One commit (one fsync) thus serves many concurrent writers, which is where write
+// throughput comes from, while every acknowledged write is durable.
 //
 // The backend supplies how a transaction is run on its connection (the `Tx` policy below:
 // BEGIN/SAVEPOINT/COMMIT for SQLite or PostgreSQL, when a committed group is durable, and
@@ -163,26 +163,35 @@ class GroupCommitWriter {
   }
 
   std::vector<Status> RunGroup(std::vector<Pending>& group) {
+    std::vector<Status> results;
+    // Most groups have no failing job: they run without a savepoint per job, and a group
+    // in which a job fails runs again with them, which keeps the failure to its own job.
+    if (RunGroupOnce(group, true, false, results)) return results;
     for (int attempt = 1;; ++attempt) {
-      std::vector<Status> results;
-      if (RunGroupOnce(group, attempt < options_.max_group_attempts, results)) return results;
+      if (RunGroupOnce(group, attempt < options_.max_group_attempts, true, results)) return results;
     }
   }
 
-  // Runs the group in one transaction and fills `results`. Returns false, with everything
-  // rolled back, when `may_retry` and a job failed with a transient conflict.
-  bool RunGroupOnce(std::vector<Pending>& group, bool may_retry, std::vector<Status>& results) {
+  // Runs the group in one transaction and fills `results`; with `isolate`, each job in its
+  // own savepoint. Returns false, with everything rolled back, when a job failed without
+  // `isolate`, or when `may_retry` and a job failed with a transient conflict.
+  bool RunGroupOnce(std::vector<Pending>& group, bool may_retry, bool isolate,
+                    std::vector<Status>& results) {
     results.assign(group.size(), Status());
     Status st = tx_.Begin();
     for (size_t i = 0; i < group.size() && st.ok(); ++i) {
-      st = tx_.Savepoint();
+      if (isolate) st = tx_.Savepoint();
       if (!st.ok()) break;
       results[i] = RunJob(group[i].job);
       if (results[i].ok()) {
-        st = tx_.ReleaseSavepoint();
+        if (isolate) st = tx_.ReleaseSavepoint();
       } else if (may_retry && tx_.IsTransient(results[i])) {
         tx_.Rollback();
         return false;
+      } else if (!isolate) {
+        tx_.Rollback();
+        if (group.size() > 1) return false;
+        return true;  // a lone job's failure is its own: nothing else to keep
       } else {
         st = tx_.RollbackToSavepoint();
         if (st.ok()) st = tx_.ReleaseSavepoint();

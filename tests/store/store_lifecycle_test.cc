@@ -121,6 +121,30 @@ TEST_P(StoreLifecycle, StoresEveryEventFromEightConcurrentThreads) {
   EXPECT_EQ(counts.profiles, 8);
 }
 
+// Writes that fail (here: brands that exist) share transactions with writes that succeed:
+// each caller hears its own outcome, and every success is kept.
+TEST_P(StoreLifecycle, KeepsConcurrentWritesWhenOthersInTheirTransactionFail) {
+  constexpr int kThreads = 8, kPerThread = 20;
+  std::atomic<int> unexpected{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const bool taken = i % 2 == 1;
+        std::string id = taken ? "brand-a" : fmt::format("new-{}-{}", t, i);
+        Status st =
+            store_->CreateBrand(Brand{id, "N", kNow}, auth::IssueKey(id, kNow).record, TestAudit());
+        if (taken ? st.code() != Code::kAlreadyExists : !st.ok()) ++unexpected;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  auto brands = store_->ListBrands();
+  ASSERT_TRUE(brands.ok()) << brands.status().message();
+  EXPECT_EQ(brands->size(), 2u + kThreads * kPerThread / 2);
+}
+
 TEST_P(StoreLifecycle, MergesOneUsersConcurrentUpdatesWithoutLosingAny) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {

@@ -845,6 +845,7 @@ class PostgresTransaction {
 
   Conn& connection() { return *conn_; }
   Status Begin() {
+    transient_mark_ = conn_->transient_failures();
     CDP_RETURN_IF_ERROR(conn_->EnsureOpen());
     Status st = conn_->Run("BEGIN");
     // A connection found dead at BEGIN (the server restarted meanwhile) lost no work.
