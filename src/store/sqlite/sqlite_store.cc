@@ -751,7 +751,9 @@ class SqliteTransaction {
   }
   void Rollback() {
     cache_->Clear();
-    (void)db_->Exec("ROLLBACK");
+    db_->ResetStatements();  // a failed job may leave one mid-step, and ROLLBACK would fail
+    if (Status st = db_->Exec("ROLLBACK"); !st.ok())
+      spdlog::error("ROLLBACK of a write transaction failed: {}", st.message());
   }
   void Complete(std::vector<GroupCompletion> done) { syncer_->Add(std::move(done)); }
   // One writer per database file: there is no other transaction to conflict with.
