@@ -141,26 +141,27 @@ TEST_F(SqliteStoreTest, SeesWritesOfAnotherStoreOnTheSameFolder) {
   EXPECT_EQ((*keys)[0].revoked_at, std::optional<int64_t>(kNow + 1));
 }
 
-// The write-ahead log is written again from its start once it is long, instead of growing
-// for as long as writes keep coming: its file stays near `wal_restart_bytes` and every
-// write is kept.
-TEST_F(SqliteStoreTest, KeepsTheWriteAheadLogNearItsRestartSizeUnderSustainedWrites) {
-  SqliteOptions options;
-  options.data_dir = data_dir();
-  options.wal_checkpoint_bytes = 64 << 10;
-  options.wal_restart_bytes = 256 << 10;
-  auto opened = OpenSqliteStore(options);
-  ASSERT_TRUE(opened.ok()) << opened.status().message();
-  auto& store = **opened;
-  ASSERT_TRUE(
-      store.CreateBrand(Brand{"b", "B", kNow}, auth::IssueKey("b", kNow).record, AuditEntry{})
-          .ok());
-  const std::string wal = data_dir() + "/cdp.db-wal";
-  // Each write commits at least two pages (a table page and an index page) of 4 KiB: the
-  // log takes in over 4.9 MB, 19 times its restart size.
-  constexpr int kWrites = 600;
-  uintmax_t largest = 0;
-  for (int i = 0; i < kWrites; ++i) {
+// A store whose write-ahead log starts over at 256 KiB.
+class SqliteLogTest : public SqliteStoreTest {
+ protected:
+  static constexpr uintmax_t kRestartBytes = 256 << 10;
+
+  void SetUp() override {
+    SqliteOptions options;
+    options.data_dir = data_dir();
+    options.wal_checkpoint_bytes = 64 << 10;
+    options.wal_restart_bytes = kRestartBytes;
+    auto opened = OpenSqliteStore(options);
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    store_ = std::move(opened).value();
+    ASSERT_TRUE(
+        store_->CreateBrand(Brand{"b", "B", kNow}, auth::IssueKey("b", kNow).record, AuditEntry{})
+            .ok());
+  }
+
+  // Write number `i`: 10 events, one of each name e0..e9, for users spread over 997. Each
+  // commits at least two pages (a table page and an index page) of 4 KiB to the log.
+  void Write(int i) {
     std::vector<events::Event> evs;
     for (int k = 0; k < 10; ++k) {
       events::Event e;
@@ -169,18 +170,57 @@ TEST_F(SqliteStoreTest, KeepsTheWriteAheadLogNearItsRestartSizeUnderSustainedWri
       e.time = kNow + i;
       evs.push_back(std::move(e));
     }
-    auto appended = store.AppendEvents("b", std::move(evs), kNow);
+    auto appended = store_->AppendEvents("b", std::move(evs), kNow);
     ASSERT_TRUE(appended.ok()) << appended.status().message();
-    largest = std::max(largest, std::filesystem::file_size(wal));
   }
-  EXPECT_LT(largest, 2 * options.wal_restart_bytes);
-  events::EventQuery q;
-  q.name = "e3";
-  q.from = kNow;
-  q.to = kNow + kWrites;
-  auto counts = store.CountEvents("b", q);
-  ASSERT_TRUE(counts.ok()) << counts.status().message();
-  EXPECT_EQ(counts->events, kWrites);
+
+  uintmax_t LogBytes() const { return std::filesystem::file_size(data_dir() + "/cdp.db-wal"); }
+
+  int64_t Stored(int writes) {
+    events::EventQuery q;
+    q.name = "e3";
+    q.from = kNow;
+    q.to = kNow + writes;
+    auto counts = store_->CountEvents("b", q);
+    EXPECT_TRUE(counts.ok()) << counts.status().message();
+    return counts.ok() ? counts->events : -1;
+  }
+
+  std::unique_ptr<Store> store_;
+};
+
+// The log is written again from its start once it is long, instead of growing for as long
+// as writes keep coming: its file stays near its restart size and every write is kept.
+TEST_F(SqliteLogTest, StaysNearItsRestartSizeUnderSustainedWrites) {
+  constexpr int kWrites = 600;  // over 4.9 MB of log, 19 times its restart size
+  uintmax_t largest = 0;
+  for (int i = 0; i < kWrites; ++i) {
+    ASSERT_NO_FATAL_FAILURE(Write(i));
+    largest = std::max(largest, LogBytes());
+  }
+  EXPECT_LT(largest, 2 * kRestartBytes);
+  EXPECT_EQ(Stored(kWrites), kWrites);
+}
+
+// A reader on an old snapshot still needs the log's frames: the log grows past its limit
+// meanwhile and writes go on. Once the reader is done, the log starts over and its file is
+// cut back to twice the restart size.
+TEST_F(SqliteLogTest, StartsOverOnceAReaderThatNeededItsFramesIsDone) {
+  auto reader = sqlite::Db::Open(data_dir() + "/cdp.db");
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  ASSERT_TRUE((*reader)->Exec("BEGIN").ok());
+  {
+    auto stmt = (*reader)->Prepare("SELECT COUNT(*) FROM events");
+    ASSERT_TRUE(stmt.ok());
+    ASSERT_TRUE(stmt->Step().ok());  // the snapshot is taken here, and kept until COMMIT
+    stmt->Reset();
+  }
+  for (int i = 0; i < 300; ++i) ASSERT_NO_FATAL_FAILURE(Write(i));
+  EXPECT_GT(LogBytes(), 2 * kRestartBytes);
+  ASSERT_TRUE((*reader)->Exec("COMMIT").ok());
+  for (int i = 300; i < 600; ++i) ASSERT_NO_FATAL_FAILURE(Write(i));
+  EXPECT_LE(LogBytes(), 2 * kRestartBytes);
+  EXPECT_EQ(Stored(600), 600);
 }
 
 }  // namespace

@@ -159,13 +159,11 @@ void Db::SetWalHook(std::function<void(int)> hook) {
       this);
 }
 
-Result<Db::CheckpointProgress> Db::Checkpoint(CheckpointMode mode) {
+Result<Db::CheckpointProgress> Db::Checkpoint() {
   CheckpointProgress out;
-  int rc = sqlite3_wal_checkpoint_v2(
-      db_, nullptr,
-      mode == CheckpointMode::kRestart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
-      &out.log_frames, &out.copied_frames);
-  if (rc == SQLITE_BUSY) return Unavailable("checkpoint blocked by another connection");
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &out.log_frames,
+                                     &out.copied_frames);
+  if (rc == SQLITE_BUSY) return Unavailable("another checkpoint is running");
   if (rc != SQLITE_OK) return SqliteError(*this, "checkpoint");
   return out;
 }

@@ -93,16 +93,15 @@ class Db {
   // now in the write-ahead log. Replaces SQLite's automatic checkpoint.
   void SetWalHook(std::function<void(int frames)> hook);
 
-  // Copies committed frames of the write-ahead log into the database file. kPassive copies
-  // what no reader still needs and never waits; kRestart also waits (busy timeout) for the
-  // writer and the readers, so that the next transaction writes the log from its start.
-  enum class CheckpointMode { kPassive, kRestart };
+  // Copies the committed frames of the write-ahead log that no reader still needs into the
+  // database file, without waiting (a PASSIVE checkpoint). When it copied them all, the
+  // next write transaction writes the log from its start again. Unavailable when another
+  // connection's checkpoint is running.
   struct CheckpointProgress {
     int log_frames = 0;     // frames in the log
     int copied_frames = 0;  // of which are now in the database file
   };
-  // Unavailable when another connection's checkpoint is running.
-  Result<CheckpointProgress> Checkpoint(CheckpointMode mode);
+  Result<CheckpointProgress> Checkpoint();
   std::string ErrorMessage() const;
 
  private:

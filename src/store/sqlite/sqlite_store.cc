@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -651,12 +650,12 @@ class WalSyncer {
 };
 
 // How long the write-ahead log may grow, in frames (one page and a 24-byte header each).
+// A reader on an old snapshot keeps the frames it needs in the log, which then grows past
+// these limits until the reader is done (as in SQLite's own checkpointing): forcing a
+// checkpoint would hold every write back until the reader ends.
 struct WalLimits {
   int checkpoint_frames;  // not yet in the database file: the checkpointer copies them
   int restart_frames;     // in the log: the writer starts it over from its beginning
-  // A log this long means it could not be started over (readers kept needing its frames):
-  // the checkpointer then makes it start over, holding the writer back while it waits.
-  int force_frames() const { return restart_frames * 16; }
 };
 
 // Copies the WAL into the database file from its own connection and thread, so that the
@@ -673,7 +672,7 @@ class WalCheckpointer {
     }
     cv_.notify_all();
     thread_.join();
-    (void)db_->Checkpoint(Db::CheckpointMode::kPassive);
+    (void)db_->Checkpoint();
   }
 
  private:
@@ -685,14 +684,12 @@ class WalCheckpointer {
       const int frames = log_frames_->load(std::memory_order_relaxed);
       if (frames < last) copied = 0;  // the log was started over
       last = frames;
-      const bool force = frames >= limits_.force_frames();
-      if (!force && frames - copied < limits_.checkpoint_frames) continue;
+      if (frames - copied < limits_.checkpoint_frames) continue;
       lock.unlock();
-      auto done =
-          db_->Checkpoint(force ? Db::CheckpointMode::kRestart : Db::CheckpointMode::kPassive);
+      auto done = db_->Checkpoint();
       if (done.ok()) {
         copied = done->copied_frames;
-      } else if (done.status().code() != Code::kUnavailable || force) {
+      } else if (done.status().code() != Code::kUnavailable) {
         // Unavailable: the writer is checkpointing itself (see SqliteTransaction::Begin).
         spdlog::warn("WAL checkpoint failed: {}", done.status().message());
       }
@@ -724,8 +721,7 @@ class SqliteTransaction {
         cache_(cache),
         changes_(changes),
         log_frames_(log_frames),
-        limits_(limits),
-        restart_at_(limits.restart_frames) {
+        limits_(limits) {
     db_->SetChangeHook(
         [changes](std::string_view table, int64_t rowid) { changes->Touch(table, rowid); });
     db_->SetWalHook(
@@ -734,7 +730,10 @@ class SqliteTransaction {
 
   Db& connection() { return *db_; }
   Status Begin() {
-    if (log_frames_->load(std::memory_order_relaxed) >= restart_at_) StartLogOver();
+    const int frames = log_frames_->load(std::memory_order_relaxed);
+    if (frames < tried_at_) tried_at_ = 0;  // the log was started over
+    if (frames >= limits_.restart_frames && frames >= tried_at_ + limits_.restart_frames / 8)
+      StartLogOver();
     return Run("BEGIN IMMEDIATE");
   }
   Status Savepoint() { return Run("SAVEPOINT job"); }
@@ -771,13 +770,12 @@ class SqliteTransaction {
   // commit's write and fsync much cheaper than appending to a growing file, which needs new
   // blocks and a journaled size change on every fsync. The pause is short: the checkpointer
   // has already copied most of the log. Tried again at the next transaction while the
-  // checkpointer is busy, and after some more growth while a reader still needs frames.
+  // checkpointer is busy; while a reader still needs old frames (the log then cannot start
+  // over), only after the log grew by another eighth of its limit, not at every transaction.
   void StartLogOver() {
-    auto done = db_->Checkpoint(Db::CheckpointMode::kPassive);
-    if (done.ok() && done->copied_frames < done->log_frames)
-      restart_at_ = done->log_frames + limits_.restart_frames / 8;
-    else if (done.ok())
-      restart_at_ = limits_.restart_frames;
+    auto done = db_->Checkpoint();
+    if (done.ok())
+      tried_at_ = done->log_frames;
     else if (done.status().code() != Code::kUnavailable)
       spdlog::warn("WAL checkpoint failed: {}", done.status().message());
   }
@@ -788,7 +786,7 @@ class SqliteTransaction {
   ChangeLog* changes_;
   std::atomic<int>* log_frames_;
   WalLimits limits_;
-  int restart_at_;  // log length at which to try StartLogOver
+  int tried_at_ = 0;  // the log's length at the last StartLogOver
 };
 
 GroupCommitOptions WriterOptions(const SqliteOptions& options) {
