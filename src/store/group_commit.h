@@ -1,8 +1,8 @@
 // GroupCommitWriter: the single writer of a store backend. Callers submit jobs; one thread
 // runs every queued job in one transaction on the backend's write connection (each job in
-// its own savepoint once one of them has failed), commits once, and only then tells each caller how
-// its job ended. One commit (one fsync) thus serves many concurrent writers, which is where write
-// throughput comes from, while every acknowledged write is durable.
+// its own savepoint once one of them has failed), commits once, and only then tells each
+// caller how its job ended. One commit (one fsync) thus serves many concurrent writers,
+// which is where write throughput comes from, while every acknowledged write is durable.
 //
 // The backend supplies how a transaction is run on its connection (the `Tx` policy below:
 // BEGIN/SAVEPOINT/COMMIT for SQLite or PostgreSQL, when a committed group is durable, and
