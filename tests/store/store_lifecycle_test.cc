@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,13 @@ using profiles::Field;
 using profiles::ProfilePatch;
 
 class StoreLifecycle : public StoreTest {};
+
+// Runs body(t) for t = 0..n-1, each on its own thread, all at once, and waits for them.
+void OnThreads(int n, const std::function<void(int)>& body) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < n; ++t) threads.emplace_back(body, t);
+  for (auto& t : threads) t.join();
+}
 
 TEST_P(StoreLifecycle, KeepsProfilesAcrossReopening) {
   ProfilePatch kept = User("kept");
@@ -79,20 +87,16 @@ TEST_P(StoreLifecycle, RefusesADatabaseWithANewerSchema) {
 TEST_P(StoreLifecycle, StoresEveryUpsertFromEightConcurrentThreads) {
   constexpr int kThreads = 8, kPerThread = 25;
   std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        ProfilePatch p = User(fmt::format("t{}-{}", t, i));
-        p.attributes["thread"] = t;
-        std::vector<ProfileWrite> w;
-        w.push_back(ProfileWrite{std::move(p)});
-        auto r = store_->UpsertProfiles("brand-a", std::move(w), kNow);
-        if (!r.ok() || !(*r)[0].ok()) ++failures;
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+  OnThreads(kThreads, [&](int t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      ProfilePatch p = User(fmt::format("t{}-{}", t, i));
+      p.attributes["thread"] = t;
+      std::vector<ProfileWrite> w;
+      w.push_back(ProfileWrite{std::move(p)});
+      auto r = store_->UpsertProfiles("brand-a", std::move(w), kNow);
+      if (!r.ok() || !(*r)[0].ok()) ++failures;
+    }
+  });
   EXPECT_EQ(failures.load(), 0);
   for (int t = 0; t < kThreads; ++t)
     for (int i = 0; i < kPerThread; ++i) {
@@ -103,18 +107,14 @@ TEST_P(StoreLifecycle, StoresEveryUpsertFromEightConcurrentThreads) {
 }
 
 TEST_P(StoreLifecycle, StoresEveryEventFromEightConcurrentThreads) {
-  std::vector<std::thread> threads;
   std::atomic<int> failures{0};
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 25; ++i) {
-        std::vector<events::Event> e;
-        e.push_back(MakeEvent(User(fmt::format("t{}", t)), "c", kNow));
-        if (!store_->AppendEvents("brand-a", std::move(e), kNow).ok()) ++failures;
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+  OnThreads(8, [&](int t) {
+    for (int i = 0; i < 25; ++i) {
+      std::vector<events::Event> e;
+      e.push_back(MakeEvent(User(fmt::format("t{}", t)), "c", kNow));
+      if (!store_->AppendEvents("brand-a", std::move(e), kNow).ok()) ++failures;
+    }
+  });
   EXPECT_EQ(failures.load(), 0);
   auto counts = Count("brand-a", "c");
   EXPECT_EQ(counts.events, 200);
@@ -126,19 +126,15 @@ TEST_P(StoreLifecycle, StoresEveryEventFromEightConcurrentThreads) {
 TEST_P(StoreLifecycle, KeepsConcurrentWritesWhenOthersInTheirTransactionFail) {
   constexpr int kThreads = 8, kPerThread = 20;
   std::atomic<int> unexpected{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        const bool taken = i % 2 == 1;
-        std::string id = taken ? "brand-a" : fmt::format("new-{}-{}", t, i);
-        Status st =
-            store_->CreateBrand(Brand{id, "N", kNow}, auth::IssueKey(id, kNow).record, TestAudit());
-        if (taken ? st.code() != Code::kAlreadyExists : !st.ok()) ++unexpected;
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+  OnThreads(kThreads, [&](int t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      const bool taken = i % 2 == 1;
+      std::string id = taken ? "brand-a" : fmt::format("new-{}-{}", t, i);
+      Status st =
+          store_->CreateBrand(Brand{id, "N", kNow}, auth::IssueKey(id, kNow).record, TestAudit());
+      if (taken ? st.code() != Code::kAlreadyExists : !st.ok()) ++unexpected;
+    }
+  });
   EXPECT_EQ(unexpected.load(), 0);
   auto brands = store_->ListBrands();
   ASSERT_TRUE(brands.ok()) << brands.status().message();
@@ -146,17 +142,13 @@ TEST_P(StoreLifecycle, KeepsConcurrentWritesWhenOthersInTheirTransactionFail) {
 }
 
 TEST_P(StoreLifecycle, MergesOneUsersConcurrentUpdatesWithoutLosingAny) {
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] {
-      ProfilePatch p = User("shared");
-      p.attributes[fmt::format("from-{}", t)] = t;
-      std::vector<ProfileWrite> w;
-      w.push_back(ProfileWrite{std::move(p)});
-      EXPECT_TRUE(store_->UpsertProfiles("brand-a", std::move(w), kNow).ok());
-    });
-  }
-  for (auto& t : threads) t.join();
+  OnThreads(8, [&](int t) {
+    ProfilePatch p = User("shared");
+    p.attributes[fmt::format("from-{}", t)] = t;
+    std::vector<ProfileWrite> w;
+    w.push_back(ProfileWrite{std::move(p)});
+    EXPECT_TRUE(store_->UpsertProfiles("brand-a", std::move(w), kNow).ok());
+  });
   EXPECT_EQ(Get("brand-a", UserKey("shared")).attributes.size(), 8u);
 }
 
