@@ -166,9 +166,10 @@ class GroupCommitWriter {
     std::vector<Status> results;
     // Most groups have no failing job: they run without a savepoint per job, and a group
     // in which a job fails runs again with them, which keeps the failure to its own job.
-    if (RunGroupOnce(group, true, false, results)) return results;
+    if (RunGroupOnce(group, /*may_retry=*/true, /*isolate=*/false, results)) return results;
     for (int attempt = 1;; ++attempt) {
-      if (RunGroupOnce(group, attempt < options_.max_group_attempts, true, results)) return results;
+      const bool may_retry = attempt < options_.max_group_attempts;
+      if (RunGroupOnce(group, may_retry, /*isolate=*/true, results)) return results;
     }
   }
 
