@@ -1,9 +1,11 @@
 #include "core/ids.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -20,6 +22,19 @@ std::string Hex(const unsigned char* data, size_t n) {
   return out;
 }
 
+// SHA-256 with the algorithm fetched once and a context per thread: OpenSSL 3's one-shot
+// SHA256() fetches the algorithm and allocates a context on every call, which cost more
+// than the hash of an API key itself.
+void Sha256Into(std::string_view data, unsigned char* digest) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                                 &EVP_MD_CTX_free);
+  if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), digest, nullptr) != 1)
+    throw std::runtime_error("SHA-256 failed");
+}
+
 }  // namespace
 
 std::string RandomHex(size_t bytes) {
@@ -32,14 +47,13 @@ std::string RandomHex(size_t bytes) {
 
 std::string Sha256(std::string_view data) {
   std::string digest(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         reinterpret_cast<unsigned char*>(digest.data()));
+  Sha256Into(data, reinterpret_cast<unsigned char*>(digest.data()));
   return digest;
 }
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  Sha256Into(data, digest);
   return Hex(digest, sizeof digest);
 }
 
