@@ -4,8 +4,11 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -139,6 +142,69 @@ TEST_F(SqliteStoreTest, SeesWritesOfAnotherStoreOnTheSameFolder) {
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ(keys->size(), 1u);
   EXPECT_EQ((*keys)[0].revoked_at, std::optional<int64_t>(kNow + 1));
+}
+
+// One event named `name` for user u1 at kNow.
+std::vector<events::Event> OneEvent(const std::string& name) {
+  events::Event e;
+  e.profile.user_id = "u1";
+  e.name = name;
+  e.time = kNow;
+  std::vector<events::Event> evs;
+  evs.push_back(std::move(e));
+  return evs;
+}
+
+// A failed fdatasync is final: the write it was to make durable fails, and so does every
+// later write, even once the disk syncs again (the kernel may have dropped the pages it
+// could not write, and says so only once). Reads go on, and earlier writes are kept.
+TEST_F(SqliteStoreTest, RefusesWritesOnceTheLogFailedToSync) {
+  std::atomic<bool> failing{false};
+  std::atomic<int> syncs{0};
+  SqliteOptions options;
+  options.data_dir = data_dir();
+  options.sync_log = [&](int fd) {
+    ++syncs;
+    if (failing) {
+      errno = EIO;
+      return -1;
+    }
+    return ::fdatasync(fd);
+  };
+  auto opened = OpenSqliteStore(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  auto store = std::move(opened).value();
+  ASSERT_TRUE(
+      store->CreateBrand(Brand{"b", "B", kNow}, auth::IssueKey("b", kNow).record, AuditEntry{})
+          .ok());
+  ASSERT_TRUE(store->AppendEvents("b", OneEvent("before"), kNow).ok());
+
+  failing = true;
+  auto failed = store->AppendEvents("b", OneEvent("during"), kNow);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), Code::kUnavailable);
+  EXPECT_NE(failed.status().message().find("fdatasync"), std::string::npos)
+      << failed.status().message();
+
+  failing = false;
+  const int synced = syncs;
+  auto after = store->AppendEvents("b", OneEvent("after"), kNow);
+  EXPECT_EQ(after.status().code(), Code::kUnavailable) << after.status().message();
+  EXPECT_EQ(
+      store->CreateBrand(Brand{"c", "C", kNow}, auth::IssueKey("c", kNow).record, AuditEntry{})
+          .code(),
+      Code::kUnavailable);
+  EXPECT_EQ(syncs, synced);  // refused before anything reached the log
+
+  events::EventQuery q;
+  q.from = kNow;
+  q.to = kNow + 1;
+  for (const char* name : {"before", "after"}) {
+    q.name = name;
+    auto counts = store->CountEvents("b", q);
+    ASSERT_TRUE(counts.ok()) << counts.status().message();
+    EXPECT_EQ(counts->events, std::string(name) == "before" ? 1 : 0) << name;
+  }
 }
 
 // A store whose write-ahead log starts over at 256 KiB.

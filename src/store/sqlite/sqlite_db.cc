@@ -139,6 +139,8 @@ void Db::SetChangeHook(std::function<void(std::string_view, int64_t)> hook) {
 
 int64_t Db::Changes() const { return sqlite3_changes64(db_); }
 
+bool Db::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 void Db::ResetStatements() {
   for (auto& [sql, stmt] : cache_) sqlite3_reset(stmt);
 }

@@ -81,6 +81,8 @@ class Db {
   Result<Stmt> Prepare(const std::string& sql);
   Result<OneShotStmt> PrepareOneShot(const std::string& sql);
   int64_t Changes() const;
+  // Whether a transaction is open (BEGIN ran and neither COMMIT nor ROLLBACK yet).
+  bool InTransaction() const;
   // Calls `hook` (on this connection's thread) for every row an INSERT, UPDATE or DELETE
   // changes in a rowid table, rolled back or not.
   void SetChangeHook(std::function<void(std::string_view table, int64_t rowid)> hook);

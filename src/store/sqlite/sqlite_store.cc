@@ -603,7 +603,8 @@ class WalSyncer {
  public:
   using Completion = GroupCompletion;
 
-  explicit WalSyncer(int wal_fd) : fd_(wal_fd), thread_([this] { Loop(); }) {}
+  WalSyncer(int wal_fd, std::function<int(int)> sync)
+      : fd_(wal_fd), sync_(std::move(sync)), thread_([this] { Loop(); }) {}
   ~WalSyncer() {
     {
       std::lock_guard lock(mu_);
@@ -623,28 +624,46 @@ class WalSyncer {
     cv_.notify_one();
   }
 
+  // Why the log can no longer be made durable, once a sync has failed; OK until then.
+  // The first failure is final. The kernel may have dropped the pages it could not write,
+  // and it reports that only once: a later fdatasync that succeeds says nothing about them,
+  // and a write acknowledged on top of them could be lost with them.
+  Status failure() {
+    std::lock_guard lock(mu_);
+    return failure_;
+  }
+
  private:
   void Loop() {
     for (;;) {
       std::vector<Completion> batch;
+      Status synced;
       {
         std::unique_lock lock(mu_);
         cv_.wait(lock, [&] { return !pending_.empty() || stopping_; });
         if (pending_.empty()) return;
         batch.swap(pending_);
+        synced = failure_;
       }
-      Status synced;
-      if (::fdatasync(fd_) != 0)
-        synced = Internal(std::string("fdatasync of the write-ahead log failed: ") +
-                          std::strerror(errno));
+      if (synced.ok() && (sync_ ? sync_(fd_) : ::fdatasync(fd_)) != 0) {
+        synced = Unavailable(
+            fmt::format("the disk failed to make the write-ahead log durable (fdatasync: {}); "
+                        "writes are refused until the server is restarted",
+                        std::strerror(errno)));
+        spdlog::critical("{}", synced.message());
+        std::lock_guard lock(mu_);
+        failure_ = synced;
+      }
       for (auto& [done, status] : batch) done(status.ok() ? synced : std::move(status));
     }
   }
 
   int fd_;
+  std::function<int(int)> sync_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Completion> pending_;
+  Status failure_;
   bool stopping_ = false;
   std::thread thread_;
 };
@@ -714,10 +733,11 @@ class WalCheckpointer {
 class SqliteTransaction {
  public:
   using Connection = Db;
-  SqliteTransaction(std::unique_ptr<Db> db, int wal_fd, ProfileIdCache* cache, ChangeLog* changes,
-                    std::atomic<int>* log_frames, WalLimits limits)
+  SqliteTransaction(std::unique_ptr<Db> db, int wal_fd, std::function<int(int)> sync_log,
+                    ProfileIdCache* cache, ChangeLog* changes, std::atomic<int>* log_frames,
+                    WalLimits limits)
       : db_(std::move(db)),
-        syncer_(std::make_unique<WalSyncer>(wal_fd)),
+        syncer_(std::make_unique<WalSyncer>(wal_fd, std::move(sync_log))),
         cache_(cache),
         changes_(changes),
         log_frames_(log_frames),
@@ -730,6 +750,7 @@ class SqliteTransaction {
 
   Db& connection() { return *db_; }
   Status Begin() {
+    CDP_RETURN_IF_ERROR(syncer_->failure());
     const int frames = log_frames_->load(std::memory_order_relaxed);
     if (frames < tried_at_) tried_at_ = 0;  // the log was started over
     if (frames >= limits_.restart_frames && frames >= tried_at_ + limits_.restart_frames / 8)
@@ -751,6 +772,7 @@ class SqliteTransaction {
   void Rollback() {
     cache_->Clear();
     db_->ResetStatements();  // a failed job may leave one mid-step, and ROLLBACK would fail
+    if (!db_->InTransaction()) return;  // BEGIN failed
     if (Status st = db_->Exec("ROLLBACK"); !st.ok())
       spdlog::error("ROLLBACK of a write transaction failed: {}", st.message());
   }
@@ -806,8 +828,8 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Db> writer_db, int wal_fd, std::unique_ptr<Db> checkpoint_db,
               const SqliteOptions& options, WalLimits limits)
-      : writer_(SqliteTransaction(std::move(writer_db), wal_fd, &profile_cache_, &changes_,
-                                  &log_frames_, limits),
+      : writer_(SqliteTransaction(std::move(writer_db), wal_fd, options.sync_log, &profile_cache_,
+                                  &changes_, &log_frames_, limits),
                 WriterOptions(options)),
         checkpointer_(std::move(checkpoint_db), &log_frames_, limits) {}
 

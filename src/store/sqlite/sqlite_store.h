@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -32,6 +33,10 @@ struct SqliteOptions {
   // much cheaper than growing it) once it holds `wal_restart_bytes`.
   size_t wal_checkpoint_bytes = 2 << 20;
   size_t wal_restart_bytes = 16 << 20;
+  // Makes the write-ahead log durable before writes are acknowledged; null: fdatasync(2).
+  // Returns 0, or -1 with errno set. Tests put a failing one here: the only way to see
+  // what the store does when the disk fails.
+  std::function<int(int fd)> sync_log;
 };
 
 // Opens (creating and migrating as needed) the store in options.data_dir.
