@@ -151,7 +151,9 @@ void AddRoutes(http::Router& router, Services& services) {
       ratelimit::Group::kUsers;
   router.Add(
       "GET", "/healthz",
-      [](const http::Request&) {
+      // 503 once the store refuses writes (its disk failed): a restart is what recovers it.
+      [&services](const http::Request&) {
+        if (Status st = services.store.WriteHealth(); !st.ok()) return http::ErrorResponse(st);
         return http::SuccessResponse(json::object{{"status", "ok"}}, "ok");
       },
       http::Execution::kInline);

@@ -245,6 +245,10 @@ class Store {
  public:
   virtual ~Store() = default;
 
+  // Unavailable once the store can no longer make writes durable, and refuses them all
+  // until the server is restarted; OK otherwise. Cheap enough for every /healthz.
+  virtual Status WriteHealth() { return Status::Ok(); }
+
   // Brands and keys. Every change takes the AuditEntry that records it.
   // AlreadyExists if the brand id is taken.
   virtual Status CreateBrand(const Brand& brand, const ApiKey& first_key,

@@ -178,6 +178,7 @@ TEST_F(SqliteStoreTest, RefusesWritesOnceTheLogFailedToSync) {
       store->CreateBrand(Brand{"b", "B", kNow}, auth::IssueKey("b", kNow).record, AuditEntry{})
           .ok());
   ASSERT_TRUE(store->AppendEvents("b", OneEvent("before"), kNow).ok());
+  EXPECT_TRUE(store->WriteHealth().ok());
 
   failing = true;
   auto failed = store->AppendEvents("b", OneEvent("during"), kNow);
@@ -195,6 +196,7 @@ TEST_F(SqliteStoreTest, RefusesWritesOnceTheLogFailedToSync) {
           .code(),
       Code::kUnavailable);
   EXPECT_EQ(syncs, synced);  // refused before anything reached the log
+  EXPECT_EQ(store->WriteHealth().code(), Code::kUnavailable);
 
   events::EventQuery q;
   q.from = kNow;

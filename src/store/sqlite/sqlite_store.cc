@@ -599,12 +599,32 @@ Status InsertApiKey(Db& db, const ApiKey& key) {
 // Makes committed WAL frames durable with fdatasync(2) on the -wal file, then runs the
 // completions of the groups committed before that sync began. Running apart from the
 // writer lets the next group execute while the previous one is being synced.
+// Why the write-ahead log can no longer be made durable, once a sync of it has failed; OK
+// until then. The first failure is final. The kernel may have dropped the pages it could
+// not write, and it reports that only once: a later fdatasync that succeeds says nothing
+// about them, and a write acknowledged on top of them could be lost with them.
+class LogFailure {
+ public:
+  Status Get() {
+    std::lock_guard lock(mu_);
+    return status_;
+  }
+  void Set(Status st) {
+    std::lock_guard lock(mu_);
+    if (status_.ok()) status_ = std::move(st);
+  }
+
+ private:
+  std::mutex mu_;
+  Status status_;
+};
+
 class WalSyncer {
  public:
   using Completion = GroupCompletion;
 
-  WalSyncer(int wal_fd, std::function<int(int)> sync)
-      : fd_(wal_fd), sync_(std::move(sync)), thread_([this] { Loop(); }) {}
+  WalSyncer(int wal_fd, std::function<int(int)> sync, LogFailure* failure)
+      : fd_(wal_fd), sync_(std::move(sync)), failure_(failure), thread_([this] { Loop(); }) {}
   ~WalSyncer() {
     {
       std::lock_guard lock(mu_);
@@ -624,35 +644,24 @@ class WalSyncer {
     cv_.notify_one();
   }
 
-  // Why the log can no longer be made durable, once a sync has failed; OK until then.
-  // The first failure is final. The kernel may have dropped the pages it could not write,
-  // and it reports that only once: a later fdatasync that succeeds says nothing about them,
-  // and a write acknowledged on top of them could be lost with them.
-  Status failure() {
-    std::lock_guard lock(mu_);
-    return failure_;
-  }
-
  private:
   void Loop() {
     for (;;) {
       std::vector<Completion> batch;
-      Status synced;
       {
         std::unique_lock lock(mu_);
         cv_.wait(lock, [&] { return !pending_.empty() || stopping_; });
         if (pending_.empty()) return;
         batch.swap(pending_);
-        synced = failure_;
       }
+      Status synced = failure_->Get();
       if (synced.ok() && (sync_ ? sync_(fd_) : ::fdatasync(fd_)) != 0) {
         synced = Unavailable(
             fmt::format("the disk failed to make the write-ahead log durable (fdatasync: {}); "
                         "writes are refused until the server is restarted",
                         std::strerror(errno)));
         spdlog::critical("{}", synced.message());
-        std::lock_guard lock(mu_);
-        failure_ = synced;
+        failure_->Set(synced);
       }
       for (auto& [done, status] : batch) done(status.ok() ? synced : std::move(status));
     }
@@ -660,10 +669,10 @@ class WalSyncer {
 
   int fd_;
   std::function<int(int)> sync_;
+  LogFailure* failure_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Completion> pending_;
-  Status failure_;
   bool stopping_ = false;
   std::thread thread_;
 };
@@ -734,10 +743,11 @@ class SqliteTransaction {
  public:
   using Connection = Db;
   SqliteTransaction(std::unique_ptr<Db> db, int wal_fd, std::function<int(int)> sync_log,
-                    ProfileIdCache* cache, ChangeLog* changes, std::atomic<int>* log_frames,
-                    WalLimits limits)
+                    LogFailure* log_failure, ProfileIdCache* cache, ChangeLog* changes,
+                    std::atomic<int>* log_frames, WalLimits limits)
       : db_(std::move(db)),
-        syncer_(std::make_unique<WalSyncer>(wal_fd, std::move(sync_log))),
+        syncer_(std::make_unique<WalSyncer>(wal_fd, std::move(sync_log), log_failure)),
+        log_failure_(log_failure),
         cache_(cache),
         changes_(changes),
         log_frames_(log_frames),
@@ -750,7 +760,7 @@ class SqliteTransaction {
 
   Db& connection() { return *db_; }
   Status Begin() {
-    CDP_RETURN_IF_ERROR(syncer_->failure());
+    CDP_RETURN_IF_ERROR(log_failure_->Get());
     const int frames = log_frames_->load(std::memory_order_relaxed);
     if (frames < tried_at_) tried_at_ = 0;  // the log was started over
     if (frames >= limits_.restart_frames && frames >= tried_at_ + limits_.restart_frames / 8)
@@ -804,6 +814,7 @@ class SqliteTransaction {
 
   std::unique_ptr<Db> db_;
   std::unique_ptr<WalSyncer> syncer_;
+  LogFailure* log_failure_;
   ProfileIdCache* cache_;
   ChangeLog* changes_;
   std::atomic<int>* log_frames_;
@@ -828,12 +839,14 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Db> writer_db, int wal_fd, std::unique_ptr<Db> checkpoint_db,
               const SqliteOptions& options, WalLimits limits)
-      : writer_(SqliteTransaction(std::move(writer_db), wal_fd, options.sync_log, &profile_cache_,
-                                  &changes_, &log_frames_, limits),
+      : writer_(SqliteTransaction(std::move(writer_db), wal_fd, options.sync_log, &log_failure_,
+                                  &profile_cache_, &changes_, &log_frames_, limits),
                 WriterOptions(options)),
         checkpointer_(std::move(checkpoint_db), &log_frames_, limits) {}
 
   ReaderPool& readers() { return readers_; }
+
+  Status WriteHealth() override { return log_failure_.Get(); }
 
   // Runs f(Db&) on a read connection and leaves no statement open behind it, so the next
   // caller of that connection reads the latest committed data.
@@ -1917,6 +1930,7 @@ class SqliteStore final : public Store {
   ChangeLog changes_;             // filled by the writer, read by the segment index
   SegmentIndex segment_index_{changes_};
   std::atomic<int> log_frames_{0};  // set by the writer after each commit
+  LogFailure log_failure_;          // set by the syncer
   Writer writer_;
   WalCheckpointer checkpointer_;
   ReaderPool readers_;
