@@ -10,6 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -801,15 +802,27 @@ class SqliteTransaction {
   // its start again at the next BEGIN. Overwriting the log's blocks in place makes each
   // commit's write and fsync much cheaper than appending to a growing file, which needs new
   // blocks and a journaled size change on every fsync. The pause is short: the checkpointer
-  // has already copied most of the log. Tried again at the next transaction while the
-  // checkpointer is busy; while a reader still needs old frames (the log then cannot start
-  // over), only after the log grew by another eighth of its limit, not at every transaction.
+  // has already copied most of the log. While the checkpointer is copying (SQLite runs one
+  // checkpoint at a time and answers BUSY at once), waits for it, up to kCheckpointWait:
+  // going on would let the log grow for as long as that copy takes. While a reader still
+  // needs old frames (the log then cannot start over), tried again only after the log grew
+  // by another eighth of its limit, not at every transaction.
   void StartLogOver() {
-    auto done = db_->Checkpoint();
-    if (done.ok())
-      tried_at_ = done->log_frames;
-    else if (done.status().code() != Code::kUnavailable)
-      spdlog::warn("WAL checkpoint failed: {}", done.status().message());
+    constexpr auto kCheckpointWait = std::chrono::seconds(2);
+    const auto deadline = std::chrono::steady_clock::now() + kCheckpointWait;
+    for (;;) {
+      auto done = db_->Checkpoint();
+      if (done.ok()) {
+        tried_at_ = done->log_frames;
+        return;
+      }
+      if (done.status().code() != Code::kUnavailable) {
+        spdlog::warn("WAL checkpoint failed: {}", done.status().message());
+        return;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return;  // tried at the next BEGIN
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
 
   std::unique_ptr<Db> db_;
