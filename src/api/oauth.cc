@@ -95,10 +95,7 @@ http::Response TokenError(const auth::OAuthError& e) {
 }
 
 bool IsFormContentType(std::string_view type) {
-  std::string t(type.substr(0, type.find(';')));
-  while (!t.empty() && t.back() == ' ') t.pop_back();
-  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return t == "application/x-www-form-urlencoded";
+  return http::MediaType(type) == "application/x-www-form-urlencoded";
 }
 
 // The POSTed form of an OAuth endpoint, or the error to answer.

@@ -29,10 +29,7 @@ using ApiHandler = std::function<http::Response(const Call&, Services&)>;
 using AsyncApiHandler = void (*)(const Call&, Services&, http::Reply);
 
 bool IsJsonContentType(std::string_view type) {
-  auto semi = type.find(';');
-  std::string t(type.substr(0, semi));
-  while (!t.empty() && t.back() == ' ') t.pop_back();
-  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string t = http::MediaType(type);
   return t == "application/json" || (t.starts_with("application/") && t.ends_with("+json"));
 }
 

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/base64.h"
 #include "core/ids.h"
 
@@ -27,13 +28,10 @@ constexpr KindInfo kKinds[] = {{'o', "/t/o/"}, {'c', "/t/c/"}, {'u', "/u/"}, {'s
 static_assert(std::size(kKinds) == static_cast<size_t>(LinkKind::kSmsStatus) + 1);
 char KindChar(LinkKind kind) { return kKinds[static_cast<size_t>(kind)].letter; }
 
-// ASCII only, without std::tolower's locale lookup: this runs for every byte of every email.
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool IStartsWith(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i)
-    if (Lower(s[i]) != Lower(prefix[i])) return false;
+    if (AsciiLower(s[i]) != AsciiLower(prefix[i])) return false;
   return true;
 }
 
@@ -88,7 +86,7 @@ std::string HtmlUnescape(std::string_view s) {
       }
     }
     if (!done && s.substr(i).starts_with("&#")) {
-      const bool hex = i + 2 < s.size() && Lower(s[i + 2]) == 'x';
+      const bool hex = i + 2 < s.size() && AsciiLower(s[i + 2]) == 'x';
       const size_t digits = i + (hex ? 3 : 2);
       const size_t semi = s.find(';', digits);
       unsigned code = 0;

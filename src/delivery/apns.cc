@@ -19,7 +19,6 @@ namespace json = boost::json;
 
 constexpr int64_t kMicros = 1'000'000;
 constexpr int64_t kJwtLifetimeSeconds = 50 * 60;
-constexpr size_t kMaxResponseBytes = 500;
 // Device tokens are 32 bytes today; Apple warns that they may grow.
 constexpr size_t kMaxTokenHexChars = 200;
 
@@ -93,9 +92,8 @@ class ApnsProvider final : public PushProvider {
         TokenCache::Shared().Drop(cache_key_, *jwt);
         continue;
       }
-      const std::string response = fmt::format(
-          "{} {}", a.status,
-          reason.empty() ? std::string_view(a.body).substr(0, kMaxResponseBytes) : reason);
+      const std::string response =
+          AnswerSummary(a.status, reason.empty() ? std::string_view(a.body) : reason);
       if (a.status == 410 || (a.status == 400 && reason == "BadDeviceToken"))
         return {Delivery::Outcome::kPermanent, response, true};
       if (a.status == 429 || a.status >= 500) return {Delivery::Outcome::kTransient, response};

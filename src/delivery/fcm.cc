@@ -20,12 +20,7 @@ constexpr int64_t kMicros = 1'000'000;
 constexpr int64_t kAssertionSeconds = 3600;
 // A cached access token is not used in its last 5 minutes.
 constexpr int64_t kTokenMarginSeconds = 300;
-constexpr size_t kMaxResponseBytes = 500;
 constexpr const char* kScope = "https://www.googleapis.com/auth/firebase.messaging";
-
-std::string Answered(long status, std::string_view body) {
-  return fmt::format("{} {}", status, body.substr(0, kMaxResponseBytes));
-}
 
 std::string WithoutTrailingSlash(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();
@@ -127,7 +122,7 @@ class FcmProvider final : public PushProvider {
     HttpPost::Answer a =
         http_.Post(settings_.token_uri, {"Content-Type: application/x-www-form-urlencoded"}, form);
     if (!a.answered) return Unavailable("token endpoint: " + a.error);
-    const std::string answer = "token endpoint: " + Answered(a.status, a.body);
+    const std::string answer = "token endpoint: " + AnswerSummary(a.status, a.body);
     if (a.status == 429 || a.status >= 500) return Unavailable(answer);
     if (a.status != 200) return Status(Code::kPermissionDenied, answer);
     auto doc = ParseJson(a.body);
@@ -148,10 +143,10 @@ class FcmProvider final : public PushProvider {
       const json::value* name =
           doc.ok() && doc->is_object() ? doc->as_object().if_contains("name") : nullptr;
       if (name && name->is_string())
-        return {Delivery::Outcome::kSent, Answered(a.status, name->as_string())};
-      return {Delivery::Outcome::kSent, Answered(a.status, a.body)};
+        return {Delivery::Outcome::kSent, AnswerSummary(a.status, name->as_string())};
+      return {Delivery::Outcome::kSent, AnswerSummary(a.status, a.body)};
     }
-    const std::string response = Answered(a.status, a.body);
+    const std::string response = AnswerSummary(a.status, a.body);
     if (a.status == 404 || FcmErrorCode(a.body) == "UNREGISTERED")
       return {Delivery::Outcome::kPermanent, response, true};
     if (a.status == 429 || a.status >= 500) return {Delivery::Outcome::kTransient, response};

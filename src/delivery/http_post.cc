@@ -94,4 +94,10 @@ std::string HttpPost::Escape(std::string_view s) {
   return out;
 }
 
+std::string AnswerSummary(long status, std::string_view detail) {
+  constexpr size_t kMaxDetailBytes = 500;
+  if (detail.empty()) return fmt::format("{}", status);
+  return fmt::format("{} {}", status, detail.substr(0, kMaxDetailBytes));
+}
+
 }  // namespace cdp::delivery

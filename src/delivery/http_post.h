@@ -45,4 +45,8 @@ class HttpPost {
   Version version_;
 };
 
+// What a message records of a provider's answer: "STATUS DETAIL", the detail (the body, or
+// a reason taken from it) cut to its first 500 bytes; just "STATUS" when it is empty.
+std::string AnswerSummary(long status, std::string_view detail);
+
 }  // namespace cdp::delivery

@@ -30,7 +30,6 @@ constexpr size_t kAuthBytes = 16;
 constexpr size_t kSaltBytes = 16;
 constexpr size_t kTagBytes = 16;
 constexpr size_t kHeaderBytes = kSaltBytes + 4 + 1 + kPointBytes;
-constexpr size_t kMaxResponseBytes = 500;
 constexpr int64_t kJwtLifetimeSeconds = 12 * 3600;
 constexpr int64_t kJwtRenewSeconds = 3600;  // sign anew when less than this is left
 constexpr size_t kMaxCachedJwts = 64;
@@ -373,9 +372,8 @@ class WebPushProvider final : public PushProvider {
     const HttpPost::Answer answer = post_.Post(endpoint, headers, body);
     if (!answer.answered) return {Delivery::Outcome::kTransient, answer.error};
     const long code = answer.status;
-    const std::string_view text = std::string_view(answer.body).substr(0, kMaxResponseBytes);
     PushOutcome out;
-    out.response = text.empty() ? fmt::format("{}", code) : fmt::format("{} {}", code, text);
+    out.response = AnswerSummary(code, answer.body);
     if (code == 200 || code == 201 || code == 202) {
       out.outcome = Delivery::Outcome::kSent;
     } else if (code == 404 || code == 410) {

@@ -7,7 +7,17 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"
+
 namespace cdp::http {
+
+// The media type of a Content-Type value, lower-cased and without its parameters:
+// "Application/JSON; charset=utf-8" is "application/json".
+inline std::string MediaType(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return AsciiLower(type);
+}
 
 struct Request {
   std::string method;                                        // "GET", "POST", ...

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ascii.h"
 #include "http/envelope.h"
 
 namespace cdp::http {
@@ -138,9 +139,7 @@ Request ToRequest(bhttp::request<bhttp::string_body>&& in, const std::string& re
   req.path = req.target.substr(0, q);
   if (q != std::string::npos) req.query = req.target.substr(q + 1);
   for (const auto& field : in) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    req.headers.emplace_back(std::move(name), std::string(field.value()));
+    req.headers.emplace_back(AsciiLower(field.name_string()), std::string(field.value()));
   }
   req.body = std::move(in.body());
   req.remote = remote;

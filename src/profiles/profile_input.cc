@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <cctype>
 
+#include "core/ascii.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "profiles/phone.h"
@@ -139,8 +140,7 @@ Result<json::value> NormalizeField(Field field, const json::value& value) {
     return InvalidArgument(fmt::format("must be less than 1000 characters, got {}", Utf8Length(s)));
   switch (field) {
     case Field::kGender: {
-      std::string lower(s);
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const std::string lower = AsciiLower(s);
       if (lower != "male" && lower != "female" && lower != "other")
         return InvalidArgument(
             fmt::format("must be one of male, female, other, got {}", Quote(value)));
