@@ -607,15 +607,19 @@ Status InsertApiKey(Db& db, const ApiKey& key) {
 class LogFailure {
  public:
   Status Get() {
+    if (!failed_.load(std::memory_order_acquire)) return Status::Ok();  // every BEGIN asks
     std::lock_guard lock(mu_);
     return status_;
   }
   void Set(Status st) {
     std::lock_guard lock(mu_);
-    if (status_.ok()) status_ = std::move(st);
+    if (!status_.ok()) return;
+    status_ = std::move(st);
+    failed_.store(true, std::memory_order_release);
   }
 
  private:
+  std::atomic<bool> failed_{false};
   std::mutex mu_;
   Status status_;
 };
