@@ -597,9 +597,6 @@ Status InsertApiKey(Db& db, const ApiKey& key) {
       .Run();
 }
 
-// Makes committed WAL frames durable with fdatasync(2) on the -wal file, then runs the
-// completions of the groups committed before that sync began. Running apart from the
-// writer lets the next group execute while the previous one is being synced.
 // Why the write-ahead log can no longer be made durable, once a sync of it has failed; OK
 // until then. The first failure is final. The kernel may have dropped the pages it could
 // not write, and it reports that only once: a later fdatasync that succeeds says nothing
@@ -624,6 +621,10 @@ class LogFailure {
   Status status_;
 };
 
+// Makes committed WAL frames durable with fdatasync(2) on the -wal file, then runs the
+// completions of the groups committed before that sync began. Running apart from the
+// writer lets the next group execute while the previous one is being synced.
+// After a failed sync it syncs no more: every completion gets the failure (see LogFailure).
 class WalSyncer {
  public:
   using Completion = GroupCompletion;
