@@ -12,6 +12,7 @@
 #include "campaigns/tracking.h"
 #include "campaigns/vapid.h"
 #include "core/json.h"
+#include "core/thread_name.h"
 #include "delivery/apns.h"
 #include "delivery/email.h"
 #include "delivery/fcm.h"
@@ -124,7 +125,10 @@ class Recorder {
       : store_(store),
         brand_id_(std::move(brand_id)),
         campaign_id_(std::move(campaign_id)),
-        thread_([this] { Loop(); }) {}
+        thread_([this] {
+          NameThisThread("cdp-recorder");
+          Loop();
+        }) {}
   ~Recorder() {
     {
       std::lock_guard lock(mu_);
@@ -230,6 +234,7 @@ class Engine::Run {
     materializing_ = true;
     Status written;
     std::thread writer([&] {
+      NameThisThread("cdp-recipients");
       const auto start = std::chrono::steady_clock::now();
       written = Materialize(*target);
       if (written.ok() && c_.materialized)
@@ -420,7 +425,11 @@ class Engine::Run {
       };
       std::vector<std::thread> workers;
       const size_t n = std::min(senders.size(), pending->size());
-      for (size_t k = 1; k < n; ++k) workers.emplace_back(work, std::ref(*senders[k]));
+      for (size_t k = 1; k < n; ++k)
+        workers.emplace_back([&work, &sender = *senders[k]] {
+          NameThisThread("cdp-sender");
+          work(sender);
+        });
       work(*senders[0]);
       for (auto& w : workers) w.join();
       if (failed) return failure;
@@ -575,7 +584,11 @@ Engine::Engine(store::Store& store, const Clock& clock, const Links& links, Engi
 Engine::~Engine() { Stop(); }
 
 void Engine::Start() {
-  if (!loop_.joinable()) loop_ = std::thread([this] { Loop(); });
+  if (!loop_.joinable())
+    loop_ = std::thread([this] {
+      NameThisThread("cdp-campaigns");
+      Loop();
+    });
 }
 
 void Engine::Stop() {
@@ -637,6 +650,7 @@ void Engine::Loop() {
         cooldown_.erase(it);
       }
       running_[key] = std::thread([this, key, c = std::move(c)] {
+        NameThisThread("cdp-campaign");
         Status st = Run(*this, c).Go();
         std::lock_guard done_lock(mu_);
         if (!st.ok()) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/ascii.h"
+#include "core/thread_name.h"
 #include "http/envelope.h"
 
 namespace cdp::http {
@@ -204,7 +205,11 @@ class Server::Impl {
     }
     std::vector<std::thread> threads;
     for (size_t i = 1; i < contexts_.size(); ++i)
-      threads.emplace_back([ctx = contexts_[i].get()] { ctx->run(); });
+      threads.emplace_back([ctx = contexts_[i].get(), i] {
+        NameThisThread(fmt::format("cdp-http-{}", i));
+        ctx->run();
+      });
+    NameThisThread("cdp-http-0");
     ioc_.run();
     for (auto& t : threads) t.join();
     handlers_.join();

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/thread_name.h"
 
 namespace cdp::store {
 
@@ -83,7 +84,10 @@ class GroupCommitWriter {
   using Done = std::function<void(Status)>;
 
   GroupCommitWriter(Tx tx, const GroupCommitOptions& options)
-      : tx_(std::move(tx)), options_(options), thread_([this] { Loop(); }) {}
+      : tx_(std::move(tx)), options_(options), thread_([this] {
+          NameThisThread("cdp-writer");
+          Loop();
+        }) {}
 
   ~GroupCommitWriter() {
     {

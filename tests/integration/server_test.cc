@@ -4,7 +4,10 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -145,6 +148,23 @@ TEST_F(Server, LogsOneLinePerRequest) {
   ASSERT_EQ(s.server.Terminate(), 0);
   std::string log = s.server.Log();
   EXPECT_NE(log.find("method=GET path=/healthz status=200"), std::string::npos) << log;
+}
+
+// What top -H or perf shows of a busy server: each stage by its own name.
+TEST_F(Server, NamesItsThreadsByStage) {
+  std::set<std::string> names;
+  for (const auto& task :
+       std::filesystem::directory_iterator(fmt::format("/proc/{}/task", s.server.pid()))) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    names.insert(name);
+  }
+  std::vector<std::string> stages = {"cdp-http-0", "cdp-writer"};
+  if (!s.fresh.database) stages.insert(stages.end(), {"cdp-log-sync", "cdp-checkpoint"});  // SQLite
+  for (const auto& stage : stages)
+    EXPECT_TRUE(names.contains(stage))
+        << stage << " missing among " << fmt::format("{}", fmt::join(names, ", "));
 }
 
 // Writers that keep sending until the server goes away, and SIGTERM in their midst.

@@ -21,6 +21,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/thread_name.h"
 #include "store/access_sql.h"
 #include "store/campaign_sql.h"
 #include "store/connection_pool.h"
@@ -630,7 +631,10 @@ class WalSyncer {
   using Completion = GroupCompletion;
 
   WalSyncer(int wal_fd, std::function<int(int)> sync, LogFailure* failure)
-      : fd_(wal_fd), sync_(std::move(sync)), failure_(failure), thread_([this] { Loop(); }) {}
+      : fd_(wal_fd), sync_(std::move(sync)), failure_(failure), thread_([this] {
+          NameThisThread("cdp-log-sync");
+          Loop();
+        }) {}
   ~WalSyncer() {
     {
       std::lock_guard lock(mu_);
@@ -698,7 +702,10 @@ struct WalLimits {
 class WalCheckpointer {
  public:
   WalCheckpointer(std::unique_ptr<Db> db, const std::atomic<int>* log_frames, WalLimits limits)
-      : db_(std::move(db)), log_frames_(log_frames), limits_(limits), thread_([this] { Loop(); }) {}
+      : db_(std::move(db)), log_frames_(log_frames), limits_(limits), thread_([this] {
+          NameThisThread("cdp-checkpoint");
+          Loop();
+        }) {}
   ~WalCheckpointer() {
     {
       std::lock_guard lock(mu_);
