@@ -2,8 +2,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -152,19 +154,30 @@ TEST_F(Server, LogsOneLinePerRequest) {
 
 // What top -H or perf shows of a busy server: each stage by its own name.
 TEST_F(Server, NamesItsThreadsByStage) {
-  std::set<std::string> names;
-  for (const auto& task :
-       std::filesystem::directory_iterator(fmt::format("/proc/{}/task", s.server.pid()))) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    names.insert(name);
-  }
   std::vector<std::string> stages = {"cdp-http-0", "cdp-writer"};
   if (!s.fresh.database) stages.insert(stages.end(), {"cdp-log-sync", "cdp-checkpoint"});  // SQLite
-  for (const auto& stage : stages)
-    EXPECT_TRUE(names.contains(stage))
-        << stage << " missing among " << fmt::format("{}", fmt::join(names, ", "));
+  auto names = [&] {
+    std::set<std::string> out;
+    for (const auto& task :
+         std::filesystem::directory_iterator(fmt::format("/proc/{}/task", s.server.pid()))) {
+      std::ifstream comm(task.path() / "comm");
+      std::string name;
+      std::getline(comm, name);
+      out.insert(name);
+    }
+    return out;
+  };
+  auto all_named = [&](const std::set<std::string>& seen) {
+    return std::all_of(stages.begin(), stages.end(),
+                       [&](const std::string& stage) { return seen.contains(stage); });
+  };
+  // A thread names itself when it starts, which may come just after the server listens.
+  std::set<std::string> seen = names();
+  for (int i = 0; i < 100 && !all_named(seen); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    seen = names();
+  }
+  EXPECT_TRUE(all_named(seen)) << fmt::format("{}", fmt::join(seen, ", "));
 }
 
 // Writers that keep sending until the server goes away, and SIGTERM in their midst.
