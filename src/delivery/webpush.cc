@@ -17,6 +17,7 @@
 #include <map>
 #include <optional>
 
+#include "core/ascii.h"
 #include "core/base64.h"
 #include "delivery/http_post.h"
 #include "delivery/jwt.h"
@@ -246,12 +247,6 @@ Result<std::string> EncryptPayload(std::string_view plaintext, std::string_view 
 
 namespace {
 
-std::string Lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 // scheme://host[:port] of an http(s) URL (RFC 6454 §6.2: no default port), as VAPID's aud.
 Result<std::string> Origin(const std::string& endpoint) {
   std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> url(curl_url(), &curl_url_cleanup);
@@ -267,11 +262,11 @@ Result<std::string> Origin(const std::string& endpoint) {
   const auto scheme = part(CURLUPART_SCHEME);
   const auto host = part(CURLUPART_HOST);
   const auto port = part(CURLUPART_PORT);
-  if (!scheme || (Lower(*scheme) != "http" && Lower(*scheme) != "https"))
+  if (!scheme || (AsciiLower(*scheme) != "http" && AsciiLower(*scheme) != "https"))
     return InvalidArgument("endpoint: not an http(s) URL");
   if (!host || host->empty()) return InvalidArgument("endpoint: no host");
-  std::string origin = Lower(*scheme) + "://" + Lower(*host);
-  const char* default_port = Lower(*scheme) == "https" ? "443" : "80";
+  std::string origin = AsciiLower(*scheme) + "://" + AsciiLower(*host);
+  const char* default_port = AsciiLower(*scheme) == "https" ? "443" : "80";
   if (port && *port != default_port) origin += ":" + *port;
   return origin;
 }
