@@ -7,7 +7,7 @@ namespace cdp::auth {
 
 inline constexpr size_t kMaxCachedBrands = 100000;
 
-Authenticator::Authenticator(store::Store& store, const Clock& clock,
+Authenticator::Authenticator(store::BrandStore& store, const Clock& clock,
                              std::chrono::milliseconds cache_ttl)
     : store_(store), clock_(clock), ttl_micros_(cache_ttl.count() * 1000) {}
 

@@ -18,7 +18,7 @@
 #include "auth/scopes.h"
 #include "core/clock.h"
 #include "core/status.h"
-#include "store/store.h"
+#include "store/brand_store.h"
 
 namespace cdp::auth {
 
@@ -27,7 +27,7 @@ inline constexpr int64_t kUsageResolutionMicros = 60'000'000;
 
 class Authenticator {
  public:
-  Authenticator(store::Store& store, const Clock& clock,
+  Authenticator(store::BrandStore& store, const Clock& clock,
                 std::chrono::milliseconds cache_ttl = std::chrono::milliseconds(1000));
 
   // The brand with every scope when `api_key` is a key of `brand_id` active now (a rotated
@@ -52,7 +52,7 @@ class Authenticator {
   Result<Principal> Match(std::string_view brand_id, const std::vector<Key>& keys,
                           const std::string& presented, int64_t now);
 
-  store::Store& store_;
+  store::BrandStore& store_;
   const Clock& clock_;
   int64_t ttl_micros_;
   std::mutex mu_;

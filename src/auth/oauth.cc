@@ -82,7 +82,7 @@ Result<IssuedClient> NewPartnerApp(std::string_view name, std::vector<std::strin
   return out;
 }
 
-OAuth::OAuth(store::Store& store, const Clock& clock, OAuthOptions options)
+OAuth::OAuth(store::PartnerStore& store, const Clock& clock, OAuthOptions options)
     : store_(store), clock_(clock), options_(options) {}
 
 std::variant<Authorization, AuthorizeError> OAuth::CheckAuthorize(const AuthorizeRequest& req) {

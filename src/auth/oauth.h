@@ -23,7 +23,7 @@
 #include "auth/scopes.h"
 #include "core/clock.h"
 #include "core/status.h"
-#include "store/store.h"
+#include "store/partner_store.h"
 
 namespace cdp::auth {
 
@@ -84,7 +84,7 @@ struct Tokens {
 
 class OAuth {
  public:
-  OAuth(store::Store& store, const Clock& clock, OAuthOptions options = {});
+  OAuth(store::PartnerStore& store, const Clock& clock, OAuthOptions options = {});
 
   std::variant<Authorization, AuthorizeError> CheckAuthorize(const AuthorizeRequest& req);
   // The brand approves: a new grant and its single-use code.
@@ -125,7 +125,7 @@ class OAuth {
   template <typename Pred>
   void Forget(Pred pred);
 
-  store::Store& store_;
+  store::PartnerStore& store_;
   const Clock& clock_;
   OAuthOptions options_;
   std::mutex mu_;

@@ -8,7 +8,7 @@
 
 namespace cdp::campaigns {
 
-Result<delivery::VapidKeys> BrandVapidKeys(store::Store& store, std::string_view brand_id) {
+Result<delivery::VapidKeys> BrandVapidKeys(store::BrandStore& store, std::string_view brand_id) {
   namespace json = boost::json;
   auto fresh = delivery::GenerateVapidKeys();
   if (!fresh.ok()) return fresh.status();

@@ -7,10 +7,10 @@
 
 #include "core/status.h"
 #include "delivery/push.h"
-#include "store/store.h"
+#include "store/brand_store.h"
 
 namespace cdp::campaigns {
 
-Result<delivery::VapidKeys> BrandVapidKeys(store::Store& store, std::string_view brand_id);
+Result<delivery::VapidKeys> BrandVapidKeys(store::BrandStore& store, std::string_view brand_id);
 
 }  // namespace cdp::campaigns

@@ -5,7 +5,7 @@
 
 namespace cdp::ratelimit {
 
-Policy::Policy(store::Store& store, Limiter& limiter, const Clock& clock,
+Policy::Policy(store::BrandStore& store, Limiter& limiter, const Clock& clock,
                std::chrono::milliseconds ttl)
     : store_(store),
       limiter_(limiter),

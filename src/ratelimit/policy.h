@@ -15,13 +15,13 @@
 
 #include "core/clock.h"
 #include "ratelimit/limiter.h"
-#include "store/store.h"
+#include "store/brand_store.h"
 
 namespace cdp::ratelimit {
 
 class Policy {
  public:
-  Policy(store::Store& store, Limiter& limiter, const Clock& clock,
+  Policy(store::BrandStore& store, Limiter& limiter, const Clock& clock,
          std::chrono::milliseconds ttl = std::chrono::milliseconds(2000));
 
   // Counts the call against the brand's budget for `group`.
@@ -36,7 +36,7 @@ class Policy {
     bool loaded = false;
   };
 
-  store::Store& store_;
+  store::BrandStore& store_;
   Limiter& limiter_;
   const Clock& clock_;
   const int64_t ttl_micros_;

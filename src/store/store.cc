@@ -1,10 +1,10 @@
-#include "store/store.h"
+#include "store/event_store.h"
 
 #include <future>
 
 namespace cdp::store {
 
-Result<std::vector<Store::EventResult>> Store::AppendEvents(std::string_view brand_id,
+Result<std::vector<EventStore::EventResult>> EventStore::AppendEvents(std::string_view brand_id,
                                                             std::vector<events::Event> events,
                                                             int64_t now) {
   std::promise<Result<std::vector<EventResult>>> promise;

@@ -197,7 +197,8 @@ TEST_F(AuthenticatorTest, DoesNotRecordAFailedAttemptAsAUse) {
 
 // --- Against a scripted store: how often storage is read, and its failures ---------------
 
-class MockStore : public store::Store {
+// The Authenticator uses only the BrandStore role, so that is all this stub scripts.
+class MockStore : public store::BrandStore {
  public:
   MOCK_METHOD(Status, CreateBrand,
               (const store::Brand&, const store::ApiKey&, const store::AuditEntry&), (override));
@@ -210,86 +211,12 @@ class MockStore : public store::Store {
               (std::string_view, std::string_view, int64_t, store::AuditEntry), (override));
   MOCK_METHOD(Status, MarkKeysUsed, ((const std::vector<std::pair<std::string, int64_t>>&)),
               (override));
-  MOCK_METHOD(Status, CreatePartnerApp, (const store::PartnerApp&, const store::AuditEntry&),
-              (override));
-  MOCK_METHOD(Result<store::PartnerApp>, GetPartnerApp, (std::string_view), (override));
-  MOCK_METHOD(Result<std::vector<store::PartnerApp>>, ListPartnerApps, (), (override));
-  MOCK_METHOD(Status, DeletePartnerApp, (std::string_view, int64_t, const store::AuditEntry&),
-              (override));
-  MOCK_METHOD(Status, SaveAuthCode, (const store::AuthCode&, const store::AuditEntry&), (override));
-  MOCK_METHOD(Result<store::AuthCode>, GetAuthCode, (std::string_view), (override));
-  MOCK_METHOD(Status, RedeemAuthCode,
-              (std::string_view, int64_t, const std::vector<store::OAuthToken>&), (override));
-  MOCK_METHOD(Result<store::OAuthToken>, GetOAuthToken, (std::string_view), (override));
-  MOCK_METHOD(Status, RotateRefreshToken,
-              (std::string_view, int64_t, const std::vector<store::OAuthToken>&), (override));
-  MOCK_METHOD(Status, RevokeGrant, (std::string_view, int64_t, const store::AuditEntry&),
-              (override));
-  MOCK_METHOD(Result<int64_t>, RevokePartnerAccess,
-              (std::string_view, std::string_view, int64_t, const store::AuditEntry&), (override));
-  MOCK_METHOD(Result<std::vector<store::Grant>>, ListGrants, (std::string_view, int64_t),
-              (override));
-  MOCK_METHOD(Result<std::vector<store::AuditEntry>>, ListAudit,
-              (std::string_view, int64_t, size_t), (override));
-  MOCK_METHOD(Result<std::vector<Status>>, UpsertProfiles,
-              (std::string_view, std::vector<store::ProfileWrite>, int64_t), (override));
-  MOCK_METHOD(Result<profiles::Profile>, GetProfile,
-              (std::string_view, const profiles::ProfileKey&), (override));
-  MOCK_METHOD(Status, DeleteProfile, (std::string_view, const profiles::ProfileKey&), (override));
-  MOCK_METHOD(void, AppendEventsAsync,
-              (std::string_view, std::vector<events::Event>, int64_t, AppendDone), (override));
-  MOCK_METHOD(Result<events::EventPage>, QueryEventUsers,
-              (std::string_view, const events::EventQuery&), (override));
-  MOCK_METHOD(Result<events::EventCounts>, CountEvents,
-              (std::string_view, const events::EventQuery&), (override));
-  MOCK_METHOD(Result<segments::AttributeTypes>, GetAttributeTypes, (std::string_view), (override));
-  MOCK_METHOD(Status, CreateSegment, (std::string_view, const store::Segment&), (override));
-  MOCK_METHOD(Result<store::Segment>, GetSegment, (std::string_view, std::string_view), (override));
-  MOCK_METHOD(Result<std::vector<store::Segment>>, ListSegments, (std::string_view), (override));
-  MOCK_METHOD(Status, UpdateSegment, (std::string_view, const store::Segment&), (override));
-  MOCK_METHOD(Status, DeleteSegment, (std::string_view, std::string_view), (override));
-  MOCK_METHOD(Result<int64_t>, CountSegment, (std::string_view, const segments::Node&, int64_t),
-              (override));
-  MOCK_METHOD(Result<store::ProfilePage>, SegmentMembers,
-              (std::string_view, const segments::Node&, int64_t, int64_t, size_t), (override));
-  MOCK_METHOD(Status, PutChannel, (std::string_view, std::string_view, std::string_view, int64_t),
-              (override));
-  MOCK_METHOD(Result<std::optional<std::string>>, GetChannel, (std::string_view, std::string_view),
-              (override));
-  MOCK_METHOD(Result<std::string>, SaveSubscription, (std::string_view, const store::Subscription&),
-              (override));
-  MOCK_METHOD(Status, DeleteSubscription,
-              (std::string_view, std::string_view, std::string_view, std::string_view), (override));
-  MOCK_METHOD(Result<std::vector<store::Subscription>>, ListSubscriptions,
-              (std::string_view, int64_t, std::string_view), (override));
-  MOCK_METHOD(Result<store::ProfilePage>, Subscribers,
-              (std::string_view, std::string_view, int64_t, size_t), (override));
-  MOCK_METHOD(Status, CreateCampaign, (const store::Campaign&), (override));
-  MOCK_METHOD(Result<store::Campaign>, GetCampaign, (std::string_view, std::string_view),
-              (override));
-  MOCK_METHOD(Result<std::vector<store::Campaign>>, ListCampaigns, (std::string_view), (override));
-  MOCK_METHOD(Status, SaveCampaign, (const store::Campaign&, std::vector<std::string_view>),
-              (override));
-  MOCK_METHOD(Result<std::vector<store::Campaign>>, ClaimCampaigns,
-              (std::string_view, int64_t, int64_t), (override));
-  MOCK_METHOD(Status, AddMessages,
-              (std::string_view, std::string_view, const std::vector<store::Message>&), (override));
-  MOCK_METHOD(Result<std::vector<store::PendingMessage>>, PendingMessages,
-              (std::string_view, std::string_view, int64_t, size_t), (override));
-  MOCK_METHOD(Status, RecordMessages,
-              (std::string_view, std::string_view, const std::vector<store::Message>&), (override));
-  MOCK_METHOD(Result<store::MessageCounts>, CountMessages, (std::string_view, std::string_view),
-              (override));
   MOCK_METHOD(Status, SetRateLimit,
               (std::string_view, std::string_view, int64_t, const store::AuditEntry&), (override));
   MOCK_METHOD((Result<std::vector<std::pair<std::string, int64_t>>>), GetRateLimits,
               (std::string_view), (override));
-  MOCK_METHOD(Status, RecordFeedback, (std::string_view, const store::Feedback&), (override));
-  MOCK_METHOD(Result<store::CampaignActivity>, GetCampaignActivity,
-              (std::string_view, std::string_view, const std::optional<store::Conversion>&, size_t),
-              (override));
-  MOCK_METHOD(Result<std::vector<store::TimelinePoint>>, GetTimeline,
-              (std::string_view, std::string_view, int64_t, int64_t, int64_t), (override));
+  MOCK_METHOD(Result<std::vector<store::AuditEntry>>, ListAudit,
+              (std::string_view, int64_t, size_t), (override));
   MOCK_METHOD(Result<std::string>, GetOrCreateSecret, (std::string_view, std::string_view),
               (override));
 };
