@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "profiles/identity.h"
 #include "segments/sql.h"
 #include "store/access_sql.h"
 #include "store/campaign_sql.h"
@@ -510,8 +511,8 @@ Status DeleteProfileRow(Conn& c, std::string_view brand_id, int64_t id) {
   return RunForProfile(c, kDeleteProfile, brand_id, id);
 }
 
-// Records the type of each attribute the brand has not seen before and rejects values
-// whose type differs from the recorded one.
+// Records the type of each attribute the brand has not seen before and applies the
+// first-write-wins rule (profiles::CheckAttributeType) to the others.
 Status CheckAttributeTypes(Conn& c, std::string_view brand_id, std::string_view scope,
                            const json::object& attributes) {
   for (const auto& [name, value] : attributes) {
@@ -530,11 +531,7 @@ Status CheckAttributeTypes(Conn& c, std::string_view brand_id, std::string_view 
       if (!known.ok()) return std::move(known).take_status();
       if (known->empty()) return Unavailable("attribute type changed concurrently; retry");
     }
-    std::string_view stored = known->Text(0, 0);
-    if (stored != type)
-      return InvalidArgument(fmt::format(
-          "attribute '{}' was first stored as a {} for this brand and cannot take a {} value",
-          std::string_view(name), stored, type));
+    CDP_RETURN_IF_ERROR(profiles::CheckAttributeType(name, known->Text(0, 0), type));
   }
   return Status::Ok();
 }
@@ -543,53 +540,33 @@ Status CheckAttributeTypes(Conn& c, std::string_view brand_id, std::string_view 
 // another transaction meanwhile (load it and try again).
 Result<std::optional<int64_t>> TryUpsertOne(Conn& c, std::string_view brand_id,
                                             const profiles::ProfilePatch& patch, int64_t now) {
-  std::optional<Profile> profile;
-  std::optional<Profile> anonymous;
-  bool anonymous_id_taken = false;  // by another known user
+  std::optional<Profile> by_user;
+  std::optional<Profile> by_anonymous;
   if (patch.user_id) {
     auto found = LoadProfile(c, brand_id, ProfileKey::Kind::kUserId, *patch.user_id, true);
     if (!found.ok()) return std::move(found).take_status();
-    profile = std::move(*found);
+    by_user = std::move(*found);
   }
   if (patch.anonymous_id) {
     auto found =
         LoadProfile(c, brand_id, ProfileKey::Kind::kAnonymousId, *patch.anonymous_id, true);
     if (!found.ok()) return std::move(found).take_status();
-    anonymous = std::move(*found);
+    by_anonymous = std::move(*found);
   }
-  if (!patch.user_id) {
-    profile = std::move(anonymous);
-  } else if (anonymous && (!profile || anonymous->id != profile->id)) {
-    if (anonymous->user_id && *anonymous->user_id != *patch.user_id) {
-      // The anonymous id already belongs to another known user: leave it there, and do not
-      // give it to this profile too.
-      anonymous_id_taken = true;
-    } else if (!profile) {
-      profile = std::move(anonymous);  // identify the anonymous profile
-    } else {
-      // Both exist: merge the anonymous profile and its events into the known one, once.
-      profiles::FoldProfile(*anonymous, *profile);
-      CDP_RETURN_IF_ERROR(
-          c.Exec(kMoveEvents, Params().Add(brand_id).Add(anonymous->id).Add(profile->id)).status());
-      CDP_RETURN_IF_ERROR(
-          c.Exec(kMoveSubscriptions, Params().Add(brand_id).Add(anonymous->id).Add(profile->id))
-              .status());
-      CDP_RETURN_IF_ERROR(DeleteProfileRow(c, brand_id, anonymous->id));
-      if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
-    }
+  auto plan = profiles::ResolveIdentity(patch, std::move(by_user), std::move(by_anonymous), now);
+  Profile& profile = plan.profile;
+  if (plan.merged) {
+    CDP_RETURN_IF_ERROR(
+        c.Exec(kMoveEvents, Params().Add(brand_id).Add(*plan.merged).Add(profile.id)).status());
+    CDP_RETURN_IF_ERROR(
+        c.Exec(kMoveSubscriptions, Params().Add(brand_id).Add(*plan.merged).Add(profile.id))
+            .status());
+    CDP_RETURN_IF_ERROR(DeleteProfileRow(c, brand_id, *plan.merged));
   }
-  if (!profile) {
-    profile.emplace();
-    profile->created_at = now;
-  }
-  if (patch.user_id) profile->user_id = patch.user_id;
-  if (!profile->anonymous_id && !anonymous_id_taken) profile->anonymous_id = patch.anonymous_id;
-  profiles::ApplyPatch(patch, *profile);
-  profile->updated_at = now;
-  auto saved = SaveProfile(c, brand_id, *profile);
+  auto saved = SaveProfile(c, brand_id, profile);
   if (!saved.ok()) return std::move(saved).take_status();
   if (!*saved) return std::optional<int64_t>();
-  return std::optional<int64_t>(profile->id);
+  return std::optional<int64_t>(profile.id);
 }
 
 // Creates or updates the profile `patch` names; returns its id.

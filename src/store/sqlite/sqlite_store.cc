@@ -22,6 +22,7 @@
 #include <unordered_map>
 
 #include "core/thread_name.h"
+#include "profiles/identity.h"
 #include "store/access_sql.h"
 #include "store/campaign_sql.h"
 #include "store/connection_pool.h"
@@ -259,8 +260,8 @@ Status ForgetAnonymousEvents(Db& db, std::string_view brand_id, int64_t id) {
                        brand_id, id);
 }
 
-// Records the type of each attribute the brand has not seen before and rejects values
-// whose type differs from the recorded one.
+// Records the type of each attribute the brand has not seen before and applies the
+// first-write-wins rule (profiles::CheckAttributeType) to the others.
 Status CheckAttributeTypes(Db& db, std::string_view brand_id, std::string_view scope,
                            const json::object& attributes) {
   for (const auto& [name, value] : attributes) {
@@ -275,10 +276,7 @@ Status CheckAttributeTypes(Db& db, std::string_view brand_id, std::string_view s
     if (*row) {
       std::string known = get->Text(0);
       get->Reset();
-      if (known != type)
-        return InvalidArgument(fmt::format(
-            "attribute '{}' was first stored as a {} for this brand and cannot take a {} value",
-            std::string_view(name), known, type));
+      CDP_RETURN_IF_ERROR(profiles::CheckAttributeType(name, known, type));
       continue;
     }
     get->Reset();
@@ -315,47 +313,27 @@ struct ProfileRef {
 Result<ProfileRef> UpsertOne(Db& db, std::string_view brand_id, const profiles::ProfilePatch& patch,
                              int64_t now) {
   CDP_RETURN_IF_ERROR(CheckAttributeTypes(db, brand_id, "profile", patch.attributes));
-  std::optional<Profile> profile;
-  std::optional<Profile> anonymous;
-  bool anonymous_id_taken = false;  // by another known user
+  std::optional<Profile> by_user;
+  std::optional<Profile> by_anonymous;
   if (patch.user_id) {
     auto found = LoadProfile(db, brand_id, ProfileKey::Kind::kUserId, *patch.user_id);
     if (!found.ok()) return std::move(found).take_status();
-    profile = std::move(*found);
+    by_user = std::move(*found);
   }
   if (patch.anonymous_id) {
     auto found = LoadProfile(db, brand_id, ProfileKey::Kind::kAnonymousId, *patch.anonymous_id);
     if (!found.ok()) return std::move(found).take_status();
-    anonymous = std::move(*found);
+    by_anonymous = std::move(*found);
   }
-  if (!patch.user_id) {
-    profile = std::move(anonymous);
-  } else if (anonymous && (!profile || anonymous->id != profile->id)) {
-    if (anonymous->user_id && *anonymous->user_id != *patch.user_id) {
-      // The anonymous id already belongs to another known user: leave it there, and do not
-      // give it to this profile too.
-      anonymous_id_taken = true;
-    } else if (!profile) {
-      profile = std::move(anonymous);  // identify the anonymous profile
-      CDP_RETURN_IF_ERROR(ForgetAnonymousEvents(db, brand_id, profile->id));
-    } else {
-      // Both exist: merge the anonymous profile and its events into the known one, once.
-      profiles::FoldProfile(*anonymous, *profile);
-      CDP_RETURN_IF_ERROR(MoveEvents(db, brand_id, anonymous->id, profile->id));
-      CDP_RETURN_IF_ERROR(DeleteProfileRow(db, brand_id, anonymous->id));
-      if (!profile->anonymous_id) profile->anonymous_id = patch.anonymous_id;
-    }
+  auto plan = profiles::ResolveIdentity(patch, std::move(by_user), std::move(by_anonymous), now);
+  Profile& profile = plan.profile;
+  if (plan.identified) CDP_RETURN_IF_ERROR(ForgetAnonymousEvents(db, brand_id, profile.id));
+  if (plan.merged) {
+    CDP_RETURN_IF_ERROR(MoveEvents(db, brand_id, *plan.merged, profile.id));
+    CDP_RETURN_IF_ERROR(DeleteProfileRow(db, brand_id, *plan.merged));
   }
-  if (!profile) {
-    profile.emplace();
-    profile->created_at = now;
-  }
-  if (patch.user_id) profile->user_id = patch.user_id;
-  if (!profile->anonymous_id && !anonymous_id_taken) profile->anonymous_id = patch.anonymous_id;
-  profiles::ApplyPatch(patch, *profile);
-  profile->updated_at = now;
-  CDP_RETURN_IF_ERROR(SaveProfile(db, brand_id, *profile));
-  return ProfileRef{profile->id, !profile->user_id.has_value()};
+  CDP_RETURN_IF_ERROR(SaveProfile(db, brand_id, profile));
+  return ProfileRef{profile.id, !profile.user_id.has_value()};
 }
 
 // Writer-thread only: the profile of a known user id, so that their events skip the
