@@ -92,6 +92,7 @@ void Rows::Clear::operator()(pg_result* res) const { PQclear(res); }
 
 Rows::Rows(pg_result* res) : res_(res) {}
 int Rows::size() const { return res_ ? PQntuples(res_.get()) : 0; }
+int Rows::columns() const { return res_ ? PQnfields(res_.get()) : 0; }
 bool Rows::IsNull(int row, int col) const { return PQgetisnull(res_.get(), row, col) != 0; }
 std::string_view Rows::Text(int row, int col) const {
   return std::string_view(PQgetvalue(res_.get(), row, col),

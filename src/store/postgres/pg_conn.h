@@ -55,6 +55,7 @@ class Rows {
   Rows() = default;
   explicit Rows(pg_result* res);
   int size() const;
+  int columns() const;
   bool empty() const { return size() == 0; }
   bool IsNull(int row, int col) const;
   std::string_view Text(int row, int col) const;

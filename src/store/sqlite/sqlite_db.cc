@@ -44,6 +44,8 @@ Status Stmt::Run() {
   }
 }
 
+int Stmt::Columns() const { return sqlite3_column_count(stmt_); }
+bool Stmt::IsInteger(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_INTEGER; }
 bool Stmt::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 bool Stmt::IsNumber(int col) const {
   int t = sqlite3_column_type(stmt_, col);

@@ -35,8 +35,10 @@ class Stmt {
   // Steps to completion, ignoring rows.
   Status Run();
 
+  int Columns() const;  // of the result
   bool IsNull(int col) const;
   bool IsNumber(int col) const;  // an INTEGER or REAL value
+  bool IsInteger(int col) const;
   int64_t Int(int col) const;
   double Real(int col) const;
   std::string Text(int col) const;

@@ -1,0 +1,37 @@
+// ComposeStore: one Store made of a backend's parts, one object per role.
+//
+// A backend is cut by concern: each role (brands, partners, profiles, ...) is implemented by
+// its own class, either backend-specific (ingestion, segment evaluation) or the portable one
+// in store/sql/ that runs the same SQL on both backends. The factory of a backend builds the
+// parts around what they share (connections, the writer) and composes them here, so that
+// main and the tests still hold one Store. Forwarding only: thread-safety is the parts'.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace cdp::store {
+
+struct StoreParts {
+  // What the parts share (the backend's connections and writer threads): destroyed only
+  // after every part.
+  std::shared_ptr<void> shared;
+  std::unique_ptr<BrandStore> brands;
+  std::unique_ptr<PartnerStore> partners;
+  std::unique_ptr<ProfileStore> profiles;
+  std::unique_ptr<EventStore> events;
+  std::unique_ptr<SegmentStore> segments;
+  std::unique_ptr<ChannelStore> channels;
+  std::unique_ptr<PushStore> push;
+  std::unique_ptr<CampaignStore> campaigns;
+  // Store::WriteHealth; OK when empty.
+  std::function<Status()> write_health;
+};
+
+// Every role of `parts` must be set.
+std::unique_ptr<Store> ComposeStore(StoreParts parts);
+
+}  // namespace cdp::store
