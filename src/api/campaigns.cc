@@ -7,7 +7,7 @@
 #include "api/fields.h"
 #include "campaigns/campaign.h"
 #include "campaigns/engine.h"
-#include "core/ids.h"
+#include "campaigns/lifecycle.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "http/envelope.h"
@@ -21,35 +21,6 @@ Status CheckName(const json::value& v) {
   if (!v.is_string() || v.get_string().empty() || v.get_string().size() > campaigns::kMaxNameChars)
     return InvalidArgument(
         fmt::format("name: must be a string of 1 to {} characters", campaigns::kMaxNameChars));
-  return Status::Ok();
-}
-
-// Validates the campaign as a whole: the channel, its content for that channel, and a
-// target naming a segment the brand has.
-Status Validate(const store::Campaign& c, Services& services) {
-  if (!campaigns::IsChannel(c.channel))
-    return InvalidArgument(fmt::format("channel: must be {}", campaigns::kChannelNames));
-  auto content = ParseJson(c.content);
-  if (!content.ok()) return content.status();
-  if (auto parsed = campaigns::ParseContent(c.channel, *content); !parsed.ok())
-    return parsed.status();
-  auto target_doc = ParseJson(c.target);
-  if (!target_doc.ok()) return target_doc.status();
-  auto target = campaigns::ParseTarget(*target_doc);
-  if (!target.ok()) return target.status();
-  auto options = ParseJson(c.options);
-  if (!options.ok()) return options.status();
-  if (auto parsed = campaigns::ParseOptions(*options); !parsed.ok()) return parsed.status();
-  if ((target->subscribers || target->subscription_id) && !campaigns::IsPushChannel(c.channel))
-    return InvalidArgument(fmt::format(
-        "target: subscribers and subscription_id are for push channels, not {}", c.channel));
-  if (target->segment_id) {
-    auto segment = services.store.GetSegment(c.brand_id, *target->segment_id);
-    if (segment.status().code() == Code::kNotFound)
-      return InvalidArgument(
-          fmt::format("target.segment_id: the brand has no segment '{}'", *target->segment_id));
-    if (!segment.ok()) return segment.status();
-  }
   return Status::Ok();
 }
 
@@ -121,11 +92,14 @@ Result<store::Campaign> Load(const Call& call, Services& services,
   return services.store.GetCampaign(call.brand_id, *id);
 }
 
-// Saves `c` if it is still in one of `from`; 409 names its status otherwise.
-http::Response Transition(store::Campaign& c, Services& services,
-                          std::vector<std::string_view> from, std::string_view message) {
-  c.updated_at = services.clock.NowMicros();
-  Status st = services.store.SaveCampaign(c, std::move(from));
+campaigns::Lifecycle LifecycleOf(Services& services) {
+  return {services.store, services.store, services.clock.NowMicros()};
+}
+
+// Answers a state change `st` of `c`: 409 names its status when it was in none the change
+// starts from. A campaign that may now be due wakes the engine.
+http::Response Changed(const Status& st, const store::Campaign& c, Services& services,
+                       std::string_view message) {
   if (!st.ok()) return http::ErrorResponse(st);
   if (services.campaigns) services.campaigns->Wake();
   return Answer(c, services, message);
@@ -141,15 +115,10 @@ http::Response CreateCampaign(const Call& call, Services& services) {
   for (auto key : {"name", "channel", "target", "content"})
     if (!call.body.contains(key))
       return http::ErrorResponse(InvalidArgument(fmt::format("{}: required", key)));
-  const int64_t now = services.clock.NowMicros();
   store::Campaign c;
   c.brand_id = call.brand_id;
-  c.id = "cmp_" + RandomHex(12);
-  c.status = store::kCampaignDraft;
-  c.created_at = c.updated_at = now;
   if (Status st = ApplyFields(call.body, c); !st.ok()) return http::ErrorResponse(st);
-  if (Status st = Validate(c, services); !st.ok()) return http::ErrorResponse(st);
-  if (Status st = services.store.CreateCampaign(c); !st.ok()) return http::ErrorResponse(st);
+  if (Status st = LifecycleOf(services).Create(c); !st.ok()) return http::ErrorResponse(st);
   return http::SuccessResponse(json::object{{"campaign_id", c.id}, {"status", c.status}},
                                "campaign created");
 }
@@ -163,9 +132,7 @@ http::Response UpdateCampaign(const Call& call, Services& services) {
         InvalidArgument("nothing to update: give name, channel, target, content, tracking "
                         "and/or conversion"));
   if (Status st = ApplyFields(call.body, *c); !st.ok()) return http::ErrorResponse(st);
-  if (Status st = Validate(*c, services); !st.ok()) return http::ErrorResponse(st);
-  return Transition(*c, services, {store::kCampaignDraft, store::kCampaignScheduled},
-                    "campaign updated");
+  return Changed(LifecycleOf(services).Update(*c), *c, services, "campaign updated");
 }
 
 http::Response GetCampaign(const Call& call, Services& services) {
@@ -190,70 +157,23 @@ http::Response ListCampaigns(const Call& call, Services& services) {
 http::Response SendCampaign(const Call& call, Services& services) {
   auto c = Load(call, services, {"campaign_id"});
   if (!c.ok()) return http::ErrorResponse(c.status());
-  c->status = store::kCampaignSending;
-  c->send_at = services.clock.NowMicros();
-  return Transition(*c, services, {store::kCampaignDraft, store::kCampaignScheduled},
-                    "campaign sending");
-}
-
-// `now_instead`: how the caller sends now instead, for the error about a past instant.
-Result<int64_t> ParseSendAt(const json::value* v, int64_t now, std::string_view now_instead) {
-  static constexpr std::string_view kForm =
-      "send_at: must be an ISO 8601 instant with an offset, like 2026-12-01T09:00:00+0530 or "
-      "2026-12-01T03:30:00Z";
-  if (!v || !v->is_string()) return InvalidArgument(std::string(kForm));
-  std::string_view text = v->get_string();
-  auto t = ParseTimestamp(text);
-  const bool has_offset =
-      text.size() > 16 && (text.ends_with('Z') || text.ends_with('z') ||
-                           text.substr(16).find_first_of("+-") != std::string_view::npos);
-  if (!t || t->date_only || !has_offset) return InvalidArgument(std::string(kForm));
-  if (t->micros <= now)
-    return InvalidArgument(fmt::format("send_at: {} is in the past; {} to send now",
-                                       FormatTimestamp(t->micros), now_instead));
-  return t->micros;
-}
-
-http::Response LaunchCampaign(store::Campaign c, const json::value* send_at, Services& services) {
-  const int64_t now = services.clock.NowMicros();
-  std::optional<int64_t> at;
-  if (send_at) {
-    auto parsed = ParseSendAt(send_at, now, "leave it out");
-    if (!parsed.ok()) return http::ErrorResponse(parsed.status());
-    at = *parsed;
-  }
-  c.id = "cmp_" + RandomHex(12);
-  c.created_at = c.updated_at = now;
-  c.status = at ? store::kCampaignScheduled : store::kCampaignSending;
-  c.send_at = at.value_or(now);
-  if (Status st = Validate(c, services); !st.ok()) return http::ErrorResponse(st);
-  if (Status st = services.store.CreateCampaign(c); !st.ok()) return http::ErrorResponse(st);
-  if (services.campaigns) services.campaigns->Wake();
-  return http::SuccessResponse(
-      json::object{
-          {"campaign_id", c.id}, {"status", c.status}, {"send_at", FormatTimestamp(*c.send_at)}},
-      at ? "campaign scheduled" : "campaign sending");
+  return Changed(LifecycleOf(services).Send(*c), *c, services, "campaign sending");
 }
 
 http::Response ScheduleCampaign(const Call& call, Services& services) {
   auto c = Load(call, services, {"campaign_id", "send_at"});
   if (!c.ok()) return http::ErrorResponse(c.status());
-  auto at = ParseSendAt(call.body.if_contains("send_at"), services.clock.NowMicros(),
-                        "use /campaign/send");
+  auto lifecycle = LifecycleOf(services);
+  auto at = campaigns::ParseSendAt(call.body.if_contains("send_at"), lifecycle.now,
+                                   "use /campaign/send");
   if (!at.ok()) return http::ErrorResponse(at.status());
-  c->status = store::kCampaignScheduled;
-  c->send_at = *at;
-  return Transition(*c, services, {store::kCampaignDraft, store::kCampaignScheduled},
-                    "campaign scheduled");
+  return Changed(lifecycle.Schedule(*c, *at), *c, services, "campaign scheduled");
 }
 
 http::Response CancelCampaign(const Call& call, Services& services) {
   auto c = Load(call, services, {"campaign_id"});
   if (!c.ok()) return http::ErrorResponse(c.status());
-  c->status = store::kCampaignCancelled;
-  c->finished_at = services.clock.NowMicros();
-  return Transition(*c, services, {store::kCampaignScheduled, store::kCampaignSending},
-                    "campaign cancelled");
+  return Changed(LifecycleOf(services).Cancel(*c), *c, services, "campaign cancelled");
 }
 
 }  // namespace cdp::api

@@ -1,9 +1,8 @@
 // The Campaign API (docs/campaigns.md): personalized email and SMS to a segment or a list
-// of users, sent now or at a set time, with live delivery counts. Sending itself is the
-// campaigns::Engine's work; these handlers validate, store and change a campaign's status.
+// of users, sent now or at a set time, with live delivery counts. What a valid campaign is
+// and which state changes are allowed is campaigns::Lifecycle's; sending is the
+// campaigns::Engine's; these handlers read and answer JSON around them.
 #pragma once
-
-#include <boost/json/value.hpp>
 
 #include "api/services.h"
 #include "http/message.h"
@@ -25,13 +24,6 @@ http::Response ListCampaigns(const Call& call, Services& services);
 http::Response SendCampaign(const Call& call, Services& services);
 // POST /api/v1/campaign/schedule: {"campaign_id","send_at"} with an offset, in the future.
 http::Response ScheduleCampaign(const Call& call, Services& services);
-// Validates and stores a new campaign from `c` (brand, name, channel, target, content and
-// options set; the rest is filled in) and starts it now, or schedules it at `send_at` (a
-// JSON string as /campaign/schedule takes it) when given. For the APIs that create a
-// campaign per call (push sends and broadcasts) -> {"campaign_id","status","send_at"}.
-http::Response LaunchCampaign(store::Campaign c, const boost::json::value* send_at,
-                              Services& services);
-
 // POST /api/v1/campaign/cancel: {"campaign_id"}: a scheduled one never fires; a sending one
 // stops, its unsent messages counted as skipped.
 http::Response CancelCampaign(const Call& call, Services& services);

@@ -5,12 +5,14 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
-#include "api/campaigns.h"
 #include "campaigns/campaign.h"
+#include "campaigns/engine.h"
+#include "campaigns/lifecycle.h"
 #include "campaigns/vapid.h"
 #include "core/base64.h"
 #include "core/ids.h"
 #include "core/json.h"
+#include "core/time.h"
 #include "delivery/push.h"
 #include "delivery/settings.h"
 #include "http/envelope.h"
@@ -22,6 +24,24 @@ namespace {
 namespace json = boost::json;
 
 constexpr size_t kMaxAddressChars = 2000;
+
+// Starts the push campaign `c` now, or schedules it at `send_at` (a JSON string as
+// /campaign/schedule takes it) when given -> {"campaign_id","status","send_at"}.
+http::Response Launch(store::Campaign c, const json::value* send_at, Services& services) {
+  campaigns::Lifecycle lifecycle{services.store, services.store, services.clock.NowMicros()};
+  std::optional<int64_t> at;
+  if (send_at) {
+    auto parsed = campaigns::ParseSendAt(send_at, lifecycle.now, "leave it out");
+    if (!parsed.ok()) return http::ErrorResponse(parsed.status());
+    at = *parsed;
+  }
+  if (Status st = lifecycle.Launch(c, at); !st.ok()) return http::ErrorResponse(st);
+  if (services.campaigns) services.campaigns->Wake();
+  return http::SuccessResponse(
+      json::object{
+          {"campaign_id", c.id}, {"status", c.status}, {"send_at", FormatTimestamp(*c.send_at)}},
+      at ? "campaign scheduled" : "campaign sending");
+}
 
 Result<std::string> Text(const json::object& body, std::string_view key, size_t max) {
   const json::value* v = body.if_contains(key);
@@ -254,7 +274,7 @@ http::Response SendPush(std::string_view platform, const Call& call, Services& s
   if (const json::value* v = call.body.if_contains("subscription_id"))
     target["subscription_id"] = *v;
   c.target = json::serialize(target);
-  return LaunchCampaign(std::move(c), nullptr, services);
+  return Launch(std::move(c), nullptr, services);
 }
 
 http::Response BroadcastPush(std::string_view platform, bool to_segment, const Call& call,
@@ -276,7 +296,7 @@ http::Response BroadcastPush(std::string_view platform, bool to_segment, const C
   } else {
     c.target = R"({"subscribers":true})";
   }
-  return LaunchCampaign(std::move(c), call.body.if_contains("send_at"), services);
+  return Launch(std::move(c), call.body.if_contains("send_at"), services);
 }
 
 }  // namespace cdp::api
