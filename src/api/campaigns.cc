@@ -49,7 +49,7 @@ Status ApplyFields(const json::object& body, store::Campaign& c) {
 }
 
 Result<json::object> CampaignToJson(const store::Campaign& c, Services& services) {
-  auto counts = services.store.CountMessages(c.brand_id, c.id);
+  auto counts = services.store.campaigns.CountMessages(c.brand_id, c.id);
   if (!counts.ok()) return counts.status();
   auto target = ParseJson(c.target);
   auto content = ParseJson(c.content);
@@ -89,11 +89,11 @@ Result<store::Campaign> Load(const Call& call, Services& services,
   CDP_RETURN_IF_ERROR(OnlyKeys(call.body, allowed));
   auto id = CampaignId(call.body);
   if (!id.ok()) return id.status();
-  return services.store.GetCampaign(call.brand_id, *id);
+  return services.store.campaigns.GetCampaign(call.brand_id, *id);
 }
 
 campaigns::Lifecycle LifecycleOf(Services& services) {
-  return {services.store, services.store, services.clock.NowMicros()};
+  return {services.store.campaigns, services.store.segments, services.clock.NowMicros()};
 }
 
 // Answers a state change `st` of `c`: 409 names its status when it was in none the change
@@ -143,7 +143,7 @@ http::Response GetCampaign(const Call& call, Services& services) {
 
 http::Response ListCampaigns(const Call& call, Services& services) {
   if (Status st = OnlyKeys(call.body, {}); !st.ok()) return http::ErrorResponse(st);
-  auto list = services.store.ListCampaigns(call.brand_id);
+  auto list = services.store.campaigns.ListCampaigns(call.brand_id);
   if (!list.ok()) return http::ErrorResponse(list.status());
   json::array out;
   for (const auto& c : *list) {

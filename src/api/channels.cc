@@ -19,7 +19,7 @@ template <typename Parse>
 http::Response Put(const Call& call, Services& services, std::string_view channel, Parse parse) {
   auto settings = parse(call.body);
   if (!settings.ok()) return http::ErrorResponse(settings.status());
-  Status st = services.store.PutChannel(call.brand_id, channel,
+  Status st = services.store.channels.PutChannel(call.brand_id, channel,
                                         json::serialize(delivery::ToJson(*settings, false)),
                                         services.clock.NowMicros());
   if (!st.ok()) return http::ErrorResponse(st);
@@ -44,7 +44,7 @@ http::Response GetChannel(const Call& call, Services& services) {
       (v->get_string() != "email" && v->get_string() != "sms" && v->get_string() != "push"))
     return http::ErrorResponse(InvalidArgument("channel: must be email, sms or push"));
   const std::string channel(v->get_string());
-  auto config = services.store.GetChannel(call.brand_id, channel);
+  auto config = services.store.channels.GetChannel(call.brand_id, channel);
   if (!config.ok()) return http::ErrorResponse(config.status());
   if (!*config)
     return http::ErrorResponse(NotFound(fmt::format("the {} channel is not configured", channel)));

@@ -25,7 +25,7 @@ struct BatchReport {
 
   std::string Where(size_t i) const { return batch ? fmt::format("nv[{}]: ", i) : std::string(); }
 
-  http::Response Finish(const Result<std::vector<store::Store::EventResult>>& results) {
+  http::Response Finish(const Result<std::vector<store::EventStore::EventResult>>& results) {
     if (!results.ok()) return http::ErrorResponse(results.status());
     size_t stored = 0, duplicates = 0;
     for (size_t k = 0; k < results->size(); ++k) {
@@ -89,10 +89,10 @@ void StoreEvents(const Call& call, Services& services,
     valid.push_back(std::move(ev).value());
     report->index.push_back(i);
   }
-  if (valid.empty()) return reply(report->Finish(std::vector<store::Store::EventResult>()));
-  services.store.AppendEventsAsync(
+  if (valid.empty()) return reply(report->Finish(std::vector<store::EventStore::EventResult>()));
+  services.store.events.AppendEventsAsync(
       call.brand_id, std::move(valid), now,
-      [report, reply = std::move(reply)](Result<std::vector<store::Store::EventResult>> results) {
+      [report, reply = std::move(reply)](Result<std::vector<store::EventStore::EventResult>> results) {
         reply(report->Finish(results));
       });
 }
@@ -158,7 +158,7 @@ http::Response CreateUserEvent(const Call& call, Services& services) {
   std::vector<Event> one;
   const bool clamped = ev->clamped;
   one.push_back(std::move(ev).value());
-  auto results = services.store.AppendEvents(call.brand_id, std::move(one), now);
+  auto results = services.store.events.AppendEvents(call.brand_id, std::move(one), now);
   if (!results.ok()) return http::ErrorResponse(results.status());
   const auto& r = (*results)[0];
   if (!r.status.ok()) return http::ErrorResponse(r.status);
@@ -171,7 +171,7 @@ http::Response CreateUserEvent(const Call& call, Services& services) {
 http::Response GetEventUsers(const Call& call, Services& services) {
   auto q = events::ParseEventQuery(call.body, services.clock.NowMicros());
   if (!q.ok()) return http::ErrorResponse(q.status());
-  auto page = services.store.QueryEventUsers(call.brand_id, *q);
+  auto page = services.store.events.QueryEventUsers(call.brand_id, *q);
   if (!page.ok()) return http::ErrorResponse(page.status());
   json::array users;
   for (const auto& u : page->users) {
@@ -190,7 +190,7 @@ http::Response GetEventUsers(const Call& call, Services& services) {
 http::Response CountEventUsers(const Call& call, Services& services) {
   auto q = events::ParseEventQuery(call.body, services.clock.NowMicros());
   if (!q.ok()) return http::ErrorResponse(q.status());
-  auto counts = services.store.CountEvents(call.brand_id, *q);
+  auto counts = services.store.events.CountEvents(call.brand_id, *q);
   if (!counts.ok()) return http::ErrorResponse(counts.status());
   return http::SuccessResponse(
       json::object{{"profiles", counts->profiles}, {"events", counts->events}});

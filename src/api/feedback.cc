@@ -37,7 +37,7 @@ Status Record(Services& services, const campaigns::MessageRef& ref, std::string_
               std::string detail = "") {
   store::Feedback f{ref.campaign_id, ref.profile_id, std::string(kind), std::move(detail),
                     services.clock.NowMicros()};
-  Status st = services.store.RecordFeedback(ref.brand_id, f);
+  Status st = services.store.campaigns.RecordFeedback(ref.brand_id, f);
   if (!st.ok())
     spdlog::warn("campaign {}/{}: {} of message {} not recorded: {}", ref.brand_id, ref.campaign_id,
                  kind, ref.profile_id, st.message());
@@ -154,7 +154,7 @@ http::Response ReportBounce(const Call& call, Services& services) {
   while (!detail.empty() && detail.back() == ' ') detail.pop_back();
   store::Feedback f{key->campaign_id, key->profile_id, std::string(kind), std::move(detail),
                     services.clock.NowMicros()};
-  if (Status st = services.store.RecordFeedback(call.brand_id, f); !st.ok())
+  if (Status st = services.store.campaigns.RecordFeedback(call.brand_id, f); !st.ok())
     return http::ErrorResponse(
         st.code() == Code::kNotFound ? NotFound("message_id: the brand sent no such message") : st);
   return http::SuccessResponse(

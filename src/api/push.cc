@@ -28,7 +28,7 @@ constexpr size_t kMaxAddressChars = 2000;
 // Starts the push campaign `c` now, or schedules it at `send_at` (a JSON string as
 // /campaign/schedule takes it) when given -> {"campaign_id","status","send_at"}.
 http::Response Launch(store::Campaign c, const json::value* send_at, Services& services) {
-  campaigns::Lifecycle lifecycle{services.store, services.store, services.clock.NowMicros()};
+  campaigns::Lifecycle lifecycle{services.store.campaigns, services.store.segments, services.clock.NowMicros()};
   std::optional<int64_t> at;
   if (send_at) {
     auto parsed = campaigns::ParseSendAt(send_at, lifecycle.now, "leave it out");
@@ -115,16 +115,16 @@ Result<int64_t> ProfileOf(const Call& call, Services& services) {
       patch->user_id
           ? profiles::ProfileKey{profiles::ProfileKey::Kind::kUserId, *patch->user_id}
           : profiles::ProfileKey{profiles::ProfileKey::Kind::kAnonymousId, *patch->anonymous_id};
-  auto existing = services.store.GetProfile(call.brand_id, key);
+  auto existing = services.store.profiles.GetProfile(call.brand_id, key);
   if (existing.ok() && (!patch->user_id || !patch->anonymous_id)) return existing->id;
   if (!existing.ok() && existing.status().code() != Code::kNotFound) return existing.status();
   std::vector<store::ProfileWrite> writes;
   writes.push_back({std::move(patch).value()});
   auto results =
-      services.store.UpsertProfiles(call.brand_id, std::move(writes), services.clock.NowMicros());
+      services.store.profiles.UpsertProfiles(call.brand_id, std::move(writes), services.clock.NowMicros());
   if (!results.ok()) return results.status();
   if (!(*results)[0].ok()) return (*results)[0];
-  auto created = services.store.GetProfile(call.brand_id, key);
+  auto created = services.store.profiles.GetProfile(call.brand_id, key);
   if (!created.ok()) return created.status();
   return created->id;
 }
@@ -198,7 +198,7 @@ http::Response PushSubscribe(const Call& call, Services& services) {
   sub.id = "sub_" + RandomHex(12);
   sub.profile_id = *profile;
   sub.created_at = sub.updated_at = services.clock.NowMicros();
-  auto id = services.store.SaveSubscription(call.brand_id, sub);
+  auto id = services.store.push.SaveSubscription(call.brand_id, sub);
   if (!id.ok()) return http::ErrorResponse(id.status());
   return http::SuccessResponse(json::object{{"subscription_id", *id}, {"platform", sub.platform}},
                                "subscribed");
@@ -212,7 +212,7 @@ http::Response PushUnsubscribe(const Call& call, Services& services) {
   if (call.body.contains("subscription_id")) {
     auto id = Text(call.body, "subscription_id", 100);
     if (!id.ok()) return http::ErrorResponse(id.status());
-    st = services.store.DeleteSubscription(call.brand_id, *id, "", "");
+    st = services.store.push.DeleteSubscription(call.brand_id, *id, "", "");
   } else {
     auto platform = Platform(call.body);
     if (!platform.ok())
@@ -220,7 +220,7 @@ http::Response PushUnsubscribe(const Call& call, Services& services) {
           InvalidArgument("give subscription_id, or platform with endpoint (web) or token"));
     auto address = Text(call.body, *platform == "web" ? "endpoint" : "token", kMaxAddressChars);
     if (!address.ok()) return http::ErrorResponse(address.status());
-    st = services.store.DeleteSubscription(call.brand_id, "", *platform, *address);
+    st = services.store.push.DeleteSubscription(call.brand_id, "", *platform, *address);
   }
   if (!st.ok()) return http::ErrorResponse(st);
   return http::SuccessResponse(json::object{{"deleted", true}}, "unsubscribed");
@@ -229,13 +229,13 @@ http::Response PushUnsubscribe(const Call& call, Services& services) {
 http::Response PutPushChannel(const Call& call, Services& services) {
   auto settings = delivery::ParsePushSettings(call.body);
   if (!settings.ok()) return http::ErrorResponse(settings.status());
-  Status st = services.store.PutChannel(call.brand_id, "push",
+  Status st = services.store.channels.PutChannel(call.brand_id, "push",
                                         json::serialize(delivery::ToJson(*settings, false)),
                                         services.clock.NowMicros());
   if (!st.ok()) return http::ErrorResponse(st);
   json::object out = delivery::ToJson(*settings, true);
   if (settings->web.enabled) {
-    auto keys = campaigns::BrandVapidKeys(services.store, call.brand_id);
+    auto keys = campaigns::BrandVapidKeys(services.store.brands, call.brand_id);
     if (!keys.ok()) return http::ErrorResponse(keys.status());
     out["web"].as_object()["vapid_public_key"] = keys->public_key;
   }
@@ -244,7 +244,7 @@ http::Response PutPushChannel(const Call& call, Services& services) {
 
 http::Response GetVapidKey(const Call& call, Services& services) {
   if (Status st = OnlyKeys(call.body, {}); !st.ok()) return http::ErrorResponse(st);
-  auto keys = campaigns::BrandVapidKeys(services.store, call.brand_id);
+  auto keys = campaigns::BrandVapidKeys(services.store.brands, call.brand_id);
   if (!keys.ok()) return http::ErrorResponse(keys.status());
   return http::SuccessResponse(json::object{{"public_key", keys->public_key}});
 }

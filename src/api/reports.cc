@@ -112,7 +112,7 @@ Result<Figures> FiguresOf(const store::Campaign& c, Services& services) {
       conversion =
           store::Conversion{*options->conversion_event, options->conversion_days * kMicrosPerDay};
   }
-  auto activity = services.store.GetCampaignActivity(c.brand_id, c.id, conversion, kTopLinks);
+  auto activity = services.store.campaigns.GetCampaignActivity(c.brand_id, c.id, conversion, kTopLinks);
   if (!activity.ok()) return activity.status();
   return Compute(c, *activity);
 }
@@ -215,7 +215,7 @@ http::Response ReportCampaign(const Call& call, Services& services) {
   if (!csv.ok()) return http::ErrorResponse(csv.status());
   auto id = CampaignId(call.body);
   if (!id.ok()) return http::ErrorResponse(id.status());
-  auto c = services.store.GetCampaign(call.brand_id, *id);
+  auto c = services.store.campaigns.GetCampaign(call.brand_id, *id);
   if (!c.ok()) return http::ErrorResponse(c.status());
   auto f = FiguresOf(*c, services);
   if (!f.ok()) return http::ErrorResponse(f.status());
@@ -242,7 +242,7 @@ http::Response ReportCampaigns(const Call& call, Services& services) {
   if (!limit.ok()) return http::ErrorResponse(limit.status());
   auto offset = Cursor(call.body);
   if (!offset.ok()) return http::ErrorResponse(offset.status());
-  auto all = services.store.ListCampaigns(call.brand_id);
+  auto all = services.store.campaigns.ListCampaigns(call.brand_id);
   if (!all.ok()) return http::ErrorResponse(all.status());
   std::vector<const store::Campaign*> matching;
   for (const auto& c : *all) {
@@ -285,7 +285,7 @@ http::Response ReportTimeline(const Call& call, Services& services) {
   const int64_t now = services.clock.NowMicros();
   int64_t default_from = now - 7 * kMicrosPerDay;
   if (!id->empty()) {
-    auto c = services.store.GetCampaign(call.brand_id, *id);
+    auto c = services.store.campaigns.GetCampaign(call.brand_id, *id);
     if (!c.ok()) return http::ErrorResponse(c.status());
     default_from = c->started_at.value_or(c->created_at);
   }
@@ -300,7 +300,7 @@ http::Response ReportTimeline(const Call& call, Services& services) {
     return http::ErrorResponse(InvalidArgument(
         fmt::format("from, to: at most {} {}s at a time; narrow the range or use a longer interval",
                     kMaxPoints, *interval)));
-  auto points = services.store.GetTimeline(call.brand_id, *id, start, stop, bucket);
+  auto points = services.store.campaigns.GetTimeline(call.brand_id, *id, start, stop, bucket);
   if (!points.ok()) return http::ErrorResponse(points.status());
 
   // Stored kinds -> the report's names, in column order.

@@ -150,7 +150,7 @@ void AddRoutes(http::Router& router, Services& services) {
       "GET", "/healthz",
       // 503 once the store refuses writes (its disk failed): a restart is what recovers it.
       [&services](const http::Request&) {
-        if (Status st = services.store.WriteHealth(); !st.ok()) return http::ErrorResponse(st);
+        if (Status st = services.store.write_health(); !st.ok()) return http::ErrorResponse(st);
         return http::SuccessResponse(json::object{{"status", "ok"}}, "ok");
       },
       http::Execution::kInline);

@@ -38,7 +38,7 @@ Result<std::string> SegmentName(const json::value& v) {
 // Validates `rules` against the brand's attribute types.
 Result<segments::Node> Parse(const json::value& rules, std::string_view brand_id,
                              Services& services) {
-  auto types = services.store.GetAttributeTypes(brand_id);
+  auto types = services.store.profiles.GetAttributeTypes(brand_id);
   if (!types.ok()) return std::move(types).take_status();
   return segments::ParseRule(rules, *types);
 }
@@ -52,7 +52,7 @@ Result<segments::Node> RuleOf(const Call& call, Services& services) {
   if (preview) return Parse(call.body.at("rules"), call.brand_id, services);
   auto id = SegmentId(call.body);
   if (!id.ok()) return std::move(id).take_status();
-  auto segment = services.store.GetSegment(call.brand_id, *id);
+  auto segment = services.store.segments.GetSegment(call.brand_id, *id);
   if (!segment.ok()) return std::move(segment).take_status();
   auto rules = ParseJson(segment->rules);
   if (!rules.ok()) return Internal("stored rules are not JSON: " + rules.status().message());
@@ -82,7 +82,7 @@ http::Response CreateSegment(const Call& call, Services& services) {
   if (!rule.ok()) return http::ErrorResponse(rule.status());
   const int64_t now = services.clock.NowMicros();
   store::Segment s{"seg_" + RandomHex(12), *name, json::serialize(*rules), now, now};
-  Status st = services.store.CreateSegment(call.brand_id, s);
+  Status st = services.store.segments.CreateSegment(call.brand_id, s);
   if (!st.ok()) return http::ErrorResponse(st);
   return http::SuccessResponse(json::object{{"segment_id", s.id}}, "segment created");
 }
@@ -96,7 +96,7 @@ http::Response UpdateSegment(const Call& call, Services& services) {
   const json::value* rules = call.body.if_contains("rules");
   if (!name_v && !rules)
     return http::ErrorResponse(InvalidArgument("nothing to update: give name and/or rules"));
-  auto segment = services.store.GetSegment(call.brand_id, *id);
+  auto segment = services.store.segments.GetSegment(call.brand_id, *id);
   if (!segment.ok()) return http::ErrorResponse(segment.status());
   if (name_v) {
     auto name = SegmentName(*name_v);
@@ -109,7 +109,7 @@ http::Response UpdateSegment(const Call& call, Services& services) {
     segment->rules = json::serialize(*rules);
   }
   segment->updated_at = services.clock.NowMicros();
-  Status st = services.store.UpdateSegment(call.brand_id, *segment);
+  Status st = services.store.segments.UpdateSegment(call.brand_id, *segment);
   if (!st.ok()) return http::ErrorResponse(st);
   return http::SuccessResponse(SegmentToJson(*segment), "segment updated");
 }
@@ -118,7 +118,7 @@ http::Response DeleteSegment(const Call& call, Services& services) {
   if (Status st = OnlyKeys(call.body, {"segment_id"}); !st.ok()) return http::ErrorResponse(st);
   auto id = SegmentId(call.body);
   if (!id.ok()) return http::ErrorResponse(id.status());
-  Status st = services.store.DeleteSegment(call.brand_id, *id);
+  Status st = services.store.segments.DeleteSegment(call.brand_id, *id);
   if (!st.ok()) return http::ErrorResponse(st);
   return http::SuccessResponse(json::object{{"segment_id", *id}}, "segment deleted");
 }
@@ -127,14 +127,14 @@ http::Response GetSegment(const Call& call, Services& services) {
   if (Status st = OnlyKeys(call.body, {"segment_id"}); !st.ok()) return http::ErrorResponse(st);
   auto id = SegmentId(call.body);
   if (!id.ok()) return http::ErrorResponse(id.status());
-  auto segment = services.store.GetSegment(call.brand_id, *id);
+  auto segment = services.store.segments.GetSegment(call.brand_id, *id);
   if (!segment.ok()) return http::ErrorResponse(segment.status());
   return http::SuccessResponse(SegmentToJson(*segment));
 }
 
 http::Response ListSegments(const Call& call, Services& services) {
   if (Status st = OnlyKeys(call.body, {}); !st.ok()) return http::ErrorResponse(st);
-  auto list = services.store.ListSegments(call.brand_id);
+  auto list = services.store.segments.ListSegments(call.brand_id);
   if (!list.ok()) return http::ErrorResponse(list.status());
   json::array out;
   for (const auto& s : *list) out.push_back(SegmentToJson(s));
@@ -146,7 +146,7 @@ http::Response CountSegment(const Call& call, Services& services) {
     return http::ErrorResponse(st);
   auto rule = RuleOf(call, services);
   if (!rule.ok()) return http::ErrorResponse(rule.status());
-  auto count = services.store.CountSegment(call.brand_id, *rule, services.clock.NowMicros());
+  auto count = services.store.segments.CountSegment(call.brand_id, *rule, services.clock.NowMicros());
   if (!count.ok()) return http::ErrorResponse(count.status());
   return http::SuccessResponse(json::object{{"count", *count}});
 }
@@ -160,7 +160,7 @@ http::Response SegmentUsers(const Call& call, Services& services) {
   if (!after.ok()) return http::ErrorResponse(after.status());
   auto rule = RuleOf(call, services);
   if (!rule.ok()) return http::ErrorResponse(rule.status());
-  auto page = services.store.SegmentMembers(call.brand_id, *rule, services.clock.NowMicros(),
+  auto page = services.store.segments.SegmentMembers(call.brand_id, *rule, services.clock.NowMicros(),
                                             *after, static_cast<size_t>(*limit));
   if (!page.ok()) return http::ErrorResponse(page.status());
   json::array users;

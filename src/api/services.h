@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <functional>
 #include <string>
 
 #include "auth/authenticator.h"
@@ -26,8 +27,29 @@ class Policy;
 
 namespace cdp::api {
 
+// The store by role: a handler names the role it uses (services.store.profiles...).
+struct Stores {
+  Stores(store::Store& s)  // NOLINT(google-explicit-constructor): main hands over its Store
+      : brands(s),
+        profiles(s),
+        events(s),
+        segments(s),
+        channels(s),
+        push(s),
+        campaigns(s),
+        write_health([&s] { return s.WriteHealth(); }) {}
+  store::BrandStore& brands;
+  store::ProfileStore& profiles;
+  store::EventStore& events;
+  store::SegmentStore& segments;
+  store::ChannelStore& channels;
+  store::PushStore& push;
+  store::CampaignStore& campaigns;
+  std::function<Status()> write_health;  // Store::WriteHealth, for /healthz
+};
+
 struct Services {
-  store::Store& store;
+  Stores store;
   auth::Authenticator& auth;
   const Clock& clock;
   campaigns::Engine* campaigns = nullptr;    // woken when a campaign becomes due; may be null

@@ -85,7 +85,7 @@ http::Response CreateUsers(const Call& call, Services& services) {
   size_t saved = 0;
   if (!writes.empty()) {
     auto results =
-        services.store.UpsertProfiles(call.brand_id, std::move(writes), services.clock.NowMicros());
+        services.store.profiles.UpsertProfiles(call.brand_id, std::move(writes), services.clock.NowMicros());
     if (!results.ok()) return http::ErrorResponse(results.status());
     for (size_t w = 0; w < results->size(); ++w) {
       if ((*results)[w].ok()) {
@@ -120,7 +120,7 @@ http::Response CreateUsers(const Call& call, Services& services) {
 http::Response GetUserData(const Call& call, Services& services) {
   auto key = KeyFromBody(call.body);
   if (!key.ok()) return http::ErrorResponse(key.status());
-  auto profile = services.store.GetProfile(call.brand_id, *key);
+  auto profile = services.store.profiles.GetProfile(call.brand_id, *key);
   if (!profile.ok()) return http::ErrorResponse(profile.status());
   return http::SuccessResponse(ProfileToJson(*profile));
 }
@@ -128,7 +128,7 @@ http::Response GetUserData(const Call& call, Services& services) {
 http::Response DeleteUser(const Call& call, Services& services) {
   auto key = KeyFromBody(call.body);
   if (!key.ok()) return http::ErrorResponse(key.status());
-  Status st = services.store.DeleteProfile(call.brand_id, *key);
+  Status st = services.store.profiles.DeleteProfile(call.brand_id, *key);
   if (!st.ok()) return http::ErrorResponse(st);
   json::object data;
   data[key->kind == ProfileKey::Kind::kUserId ? "userId" : "anonymousId"] = key->id;
