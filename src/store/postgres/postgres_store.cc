@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <memory>
 #include <mutex>
@@ -20,34 +18,30 @@
 #include "segments/sql.h"
 #include "store/access_sql.h"
 #include "store/campaign_sql.h"
-#include "store/connection_pool.h"
+#include "store/postgres/backend.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg_conn.h"
+#include "store/postgres/rows.h"
 #include "store/push_sql.h"
 
 namespace cdp::store {
 namespace {
 
 namespace json = boost::json;
+using postgres::AllOf;
+using postgres::Backend;
 using postgres::Conn;
+using postgres::kFieldColumns;
+using postgres::OptInt;
 using postgres::Params;
+using postgres::ProfileColumns;
+using postgres::ProfilePageOf;
+using postgres::ReadProfile;
 using postgres::Rows;
 using postgres::Sql;
+using postgres::Str;
 using profiles::Profile;
 using profiles::ProfileKey;
-
-// Profile columns in profiles::Field order.
-constexpr std::array<std::string_view, profiles::kFieldCount> kFieldColumns = {
-    "name",         "first_name", "last_name",      "birth_date",   "gender",
-    "email",        "mobile",     "company",        "hashed_email", "hashed_mobile",
-    "email_opt_in", "sms_opt_in", "whatsapp_opt_in"};
-
-// The columns ReadProfile expects, each prefixed with `table` ("p." or "").
-std::string ProfileColumns(std::string_view table = "") {
-  std::string cols = fmt::format("{0}id, {0}user_id, {0}anonymous_id", table);
-  for (auto c : kFieldColumns) cols += fmt::format(", {}{}", table, c);
-  return cols + fmt::format(", {0}attributes, {0}created_at, {0}updated_at", table);
-}
 
 // --- Statements. Names are per connection; the text never contains a value. ---
 
@@ -250,44 +244,6 @@ const Sql& CountEventsSql(size_t filters) {
 
 // --- Rows <-> domain ---
 
-// Reads the profile whose columns (ProfileColumns order) start at `col` of `row`.
-Profile ReadProfile(const Rows& r, int row, int col) {
-  Profile p;
-  p.id = r.Int(row, col);
-  p.user_id = r.OptText(row, col + 1);
-  p.anonymous_id = r.OptText(row, col + 2);
-  for (size_t i = 0; i < profiles::kFieldCount; ++i) {
-    int c = col + 3 + static_cast<int>(i);
-    if (r.IsNull(row, c)) continue;
-    if (profiles::Fields()[i].is_integer) {
-      p.fields[i] = r.Int(row, c);
-    } else {
-      p.fields[i] = std::string(r.Text(row, c));
-    }
-  }
-  int base = col + 3 + static_cast<int>(profiles::kFieldCount);
-  boost::system::error_code ec;
-  json::value attrs = json::parse(r.Text(row, base), ec);
-  if (!ec && attrs.is_object()) p.attributes = std::move(attrs.get_object());
-  p.created_at = r.Int(row, base + 1);
-  p.updated_at = r.Int(row, base + 2);
-  return p;
-}
-
-// A page of profiles from rows of profile columns fetched with LIMIT `limit` + 1: the extra
-// row only says there is a next page.
-ProfilePage ProfilePageOf(const Rows& rows, size_t limit) {
-  ProfilePage page;
-  for (int i = 0; i < rows.size(); ++i) {
-    if (page.profiles.size() == limit) {
-      page.next_after = page.profiles.back().id;
-      break;
-    }
-    page.profiles.push_back(ReadProfile(rows, i, 0));
-  }
-  return page;
-}
-
 ApiKey ReadApiKey(const Rows& r, int row) {
   ApiKey k;
   k.brand_id = r.Text(row, 0);
@@ -298,12 +254,6 @@ ApiKey ReadApiKey(const Rows& r, int row) {
   if (!r.IsNull(row, 5)) k.last_used_at = r.Int(row, 5);
   return k;
 }
-
-std::optional<int64_t> OptInt(const Rows& r, int row, int col) {
-  return r.IsNull(row, col) ? std::nullopt : std::optional<int64_t>(r.Int(row, col));
-}
-
-std::string Str(const Rows& r, int row, int col) { return std::string(r.Text(row, col)); }
 
 PartnerApp ReadPartner(const Rows& r, int i) {
   return PartnerApp{Str(r, i, 0), Str(r, i, 1), Str(r, i, 2), access_sql::DecodeUris(r.Text(i, 3)),
@@ -318,13 +268,6 @@ AuthCode ReadCode(const Rows& r, int i) {
 OAuthToken ReadToken(const Rows& r, int i) {
   return OAuthToken{Str(r, i, 0), Str(r, i, 1), Str(r, i, 2), Str(r, i, 3),   Str(r, i, 4),
                     Str(r, i, 5), r.Int(i, 6),  r.Int(i, 7),  OptInt(r, i, 8)};
-}
-
-template <typename T, typename F>
-std::vector<T> AllOf(const Rows& r, F read) {
-  std::vector<T> out;
-  for (int i = 0; i < r.size(); ++i) out.push_back(read(r, i));
-  return out;
 }
 
 Brand ReadBrand(const Rows& r, int row) {
@@ -812,60 +755,16 @@ Status RevokeGrantOf(Conn& c, const Sql& sql, std::string_view hash, int64_t now
   return c.Exec(kRevokeGrant, Params().Add(grant->Text(0, 0)).Add(now)).status();
 }
 
-// How the group-commit writer runs a transaction on the PostgreSQL write connection.
-// COMMIT returns once the commit is durable (synchronous_commit=on), so callbacks run at
-// once. A lost connection fails the group it happens in and is re-opened for the next.
-class PostgresTransaction {
- public:
-  using Connection = Conn;
-  explicit PostgresTransaction(std::unique_ptr<Conn> conn) : conn_(std::move(conn)) {}
-
-  Conn& connection() { return *conn_; }
-  Status Begin() {
-    transient_mark_ = conn_->transient_failures();
-    CDP_RETURN_IF_ERROR(conn_->EnsureOpen());
-    Status st = conn_->Run("BEGIN");
-    // A connection found dead at BEGIN (the server restarted meanwhile) lost no work.
-    if (!st.ok() && conn_->broken()) {
-      CDP_RETURN_IF_ERROR(conn_->EnsureOpen());
-      st = conn_->Run("BEGIN");
-    }
-    return st;
-  }
-  Status Savepoint() {
-    transient_mark_ = conn_->transient_failures();
-    return conn_->Run("SAVEPOINT job");
-  }
-  Status RollbackToSavepoint() { return conn_->Run("ROLLBACK TO SAVEPOINT job"); }
-  Status ReleaseSavepoint() { return conn_->Run("RELEASE SAVEPOINT job"); }
-  Status Commit() { return conn_->Commit(); }
-  void Rollback() { (void)conn_->Run("ROLLBACK"); }
-  void Complete(std::vector<GroupCompletion> done) {
-    for (auto& [callback, status] : done) callback(std::move(status));
-  }
-  // A deadlock or serialization failure with another node's transaction during the job:
-  // PostgreSQL failed our statement to break it, and the group can run again.
-  bool IsTransient(const Status& st) const {
-    return !st.ok() && conn_->transient_failures() > transient_mark_;
-  }
-
- private:
-  std::unique_ptr<Conn> conn_;
-  uint64_t transient_mark_ = 0;
-};
-
-using Writer = GroupCommitWriter<PostgresTransaction>;
-
 class PostgresStore final : public Store {
  public:
   PostgresStore(std::unique_ptr<Conn> writer_conn, const PostgresOptions& options)
-      : writer_(PostgresTransaction(std::move(writer_conn)), options.group_commit) {}
+      : backend_(std::move(writer_conn), options.group_commit) {}
 
-  ConnectionPool<Conn>& readers() { return readers_; }
+  void AddReader(std::unique_ptr<Conn> conn) { backend_.AddReader(std::move(conn)); }
 
   Status CreateBrand(const Brand& brand, const ApiKey& first_key,
                      const AuditEntry& audit) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       Status st = c.Exec(kInsertBrand, Params().Add(brand.id).Add(brand.name).Add(brand.created_at))
                       .status();
       if (st.code() == Code::kAlreadyExists) return AlreadyExists("brand " + brand.id + " exists");
@@ -876,7 +775,7 @@ class PostgresStore final : public Store {
   }
 
   Result<Brand> GetBrand(std::string_view brand_id) override {
-    return Read([&](Conn& c) -> Result<Brand> {
+    return backend_.WithReader([&](Conn& c) -> Result<Brand> {
       auto rows = c.Exec(kGetBrand, Params().Add(brand_id));
       if (!rows.ok()) return std::move(rows).take_status();
       if (rows->empty()) return NotFound(fmt::format("no brand {}", brand_id));
@@ -885,7 +784,7 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<Brand>> ListBrands() override {
-    return Read([&](Conn& c) -> Result<std::vector<Brand>> {
+    return backend_.WithReader([&](Conn& c) -> Result<std::vector<Brand>> {
       auto rows = c.Exec(kListBrands);
       if (!rows.ok()) return std::move(rows).take_status();
       std::vector<Brand> out;
@@ -895,7 +794,7 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view brand_id) override {
-    return Read([&](Conn& c) -> Result<std::vector<ApiKey>> {
+    return backend_.WithReader([&](Conn& c) -> Result<std::vector<ApiKey>> {
       auto rows = c.Exec(kListKeys, Params().Add(brand_id));
       if (!rows.ok()) return std::move(rows).take_status();
       std::vector<ApiKey> out;
@@ -906,7 +805,7 @@ class PostgresStore final : public Store {
 
   Status AddApiKey(const ApiKey& key, std::optional<int64_t> retire_others_at,
                    const AuditEntry& audit) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       auto brand = c.Exec(kGetBrand, Params().Add(key.brand_id));
       if (!brand.ok()) return std::move(brand).take_status();
       if (brand->empty()) return NotFound("no brand " + key.brand_id);
@@ -920,7 +819,7 @@ class PostgresStore final : public Store {
   }
 
   Status MarkKeysUsed(const std::vector<std::pair<std::string, int64_t>>& uses) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       for (const auto& [hash, at] : uses)
         CDP_RETURN_IF_ERROR(c.Exec(kMarkKeyUsed, Params().Add(hash).Add(at)).status());
       return Status::Ok();
@@ -929,7 +828,7 @@ class PostgresStore final : public Store {
 
   Status RevokeApiKey(std::string_view brand_id, std::string_view prefix, int64_t now,
                       AuditEntry audit) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       auto rows = c.Exec(kActiveKeys, Params().Add(brand_id).Add(now));
       if (!rows.ok()) return std::move(rows).take_status();
       std::vector<std::string> matches;
@@ -959,7 +858,7 @@ class PostgresStore final : public Store {
                                              std::vector<ProfileWrite> writes,
                                              int64_t now) override {
     std::vector<Status> results(writes.size());
-    Status st = writer_.Submit([&](Conn& c) -> Status {
+    Status st = backend_.Submit([&](Conn& c) -> Status {
       for (size_t i = 0; i < writes.size(); ++i) {
         CDP_RETURN_IF_ERROR(c.Run("SAVEPOINT item"));
         results[i] = UpsertOne(c, brand_id, writes[i].patch, now).status();
@@ -975,7 +874,7 @@ class PostgresStore final : public Store {
   }
 
   Result<Profile> GetProfile(std::string_view brand_id, const ProfileKey& key) override {
-    return Read([&](Conn& c) -> Result<Profile> {
+    return backend_.WithReader([&](Conn& c) -> Result<Profile> {
       auto found = LoadProfile(c, brand_id, key.kind, key.id, false);
       if (!found.ok()) return std::move(found).take_status();
       if (!*found) return NoProfile(key);
@@ -984,7 +883,7 @@ class PostgresStore final : public Store {
   }
 
   Status DeleteProfile(std::string_view brand_id, const ProfileKey& key) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       auto found = LoadProfile(c, brand_id, key.kind, key.id, true);
       if (!found.ok()) return std::move(found).take_status();
       if (!*found) return NoProfile(key);
@@ -1006,7 +905,7 @@ class PostgresStore final : public Store {
       return EventBatchWriter(c, batch->brand_id, batch->evs, now, batch->results).Run();
     };
     const size_t weight = std::max<size_t>(1, batch->evs.size());
-    writer_.SubmitAsync(
+    backend_.SubmitAsync(
         std::move(job),
         [batch, done = std::move(done)](Status st) {
           if (!st.ok()) {
@@ -1020,7 +919,7 @@ class PostgresStore final : public Store {
 
   Result<events::EventPage> QueryEventUsers(std::string_view brand_id,
                                             const events::EventQuery& q) override {
-    return Read([&](Conn& c) -> Result<events::EventPage> {
+    return backend_.WithReader([&](Conn& c) -> Result<events::EventPage> {
       Params params;
       params.Add(brand_id).Add(q.name).Add(q.after_profile).Add(q.from).Add(q.to);
       params.Add(static_cast<int64_t>(q.limit + 1));
@@ -1047,7 +946,7 @@ class PostgresStore final : public Store {
 
   Result<events::EventCounts> CountEvents(std::string_view brand_id,
                                           const events::EventQuery& q) override {
-    return Read([&](Conn& c) -> Result<events::EventCounts> {
+    return backend_.WithReader([&](Conn& c) -> Result<events::EventCounts> {
       Params params;
       params.Add(brand_id).Add(q.name).Add(q.from).Add(q.to);
       AddFilters(params, q);
@@ -1058,7 +957,7 @@ class PostgresStore final : public Store {
   }
 
   Result<segments::AttributeTypes> GetAttributeTypes(std::string_view brand_id) override {
-    return Read([&](Conn& c) -> Result<segments::AttributeTypes> {
+    return backend_.WithReader([&](Conn& c) -> Result<segments::AttributeTypes> {
       auto rows = c.Exec(kAttributeTypes, Params().Add(brand_id));
       if (!rows.ok()) return std::move(rows).take_status();
       segments::AttributeTypes types;
@@ -1070,7 +969,7 @@ class PostgresStore final : public Store {
   }
 
   Status CreateSegment(std::string_view brand_id, const Segment& s) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       Status st = c.Exec(kInsertSegment, Params()
                                              .Add(brand_id)
                                              .Add(s.id)
@@ -1085,7 +984,7 @@ class PostgresStore final : public Store {
   }
 
   Result<Segment> GetSegment(std::string_view brand_id, std::string_view id) override {
-    return Read([&](Conn& c) -> Result<Segment> {
+    return backend_.WithReader([&](Conn& c) -> Result<Segment> {
       auto rows = c.Exec(kGetSegment, Params().Add(brand_id).Add(id));
       if (!rows.ok()) return std::move(rows).take_status();
       if (rows->empty()) return NoSegment(id);
@@ -1094,7 +993,7 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<Segment>> ListSegments(std::string_view brand_id) override {
-    return Read([&](Conn& c) -> Result<std::vector<Segment>> {
+    return backend_.WithReader([&](Conn& c) -> Result<std::vector<Segment>> {
       auto rows = c.Exec(kListSegments, Params().Add(brand_id));
       if (!rows.ok()) return std::move(rows).take_status();
       std::vector<Segment> out;
@@ -1104,7 +1003,7 @@ class PostgresStore final : public Store {
   }
 
   Status UpdateSegment(std::string_view brand_id, const Segment& s) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       auto rows =
           c.Exec(kUpdateSegment,
                  Params().Add(brand_id).Add(s.id).Add(s.name).Add(s.rules).Add(s.updated_at));
@@ -1116,7 +1015,7 @@ class PostgresStore final : public Store {
   }
 
   Status DeleteSegment(std::string_view brand_id, std::string_view id) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       auto rows = c.Exec(kDeleteSegment, Params().Add(brand_id).Add(id));
       if (!rows.ok()) return std::move(rows).take_status();
       return rows->Affected() ? Status::Ok() : NoSegment(id);
@@ -1129,7 +1028,7 @@ class PostgresStore final : public Store {
     Params params;
     params.Add(brand_id);
     AddSegmentParams(params, where.params);
-    return Read([&](Conn& c) -> Result<int64_t> {
+    return backend_.WithReader([&](Conn& c) -> Result<int64_t> {
       auto rows = c.ExecOnce(
           "SELECT count(*) FROM profiles p WHERE p.brand_id = $1::text AND " + where.text, params);
       if (!rows.ok()) return std::move(rows).take_status();
@@ -1143,7 +1042,7 @@ class PostgresStore final : public Store {
     Params params;
     params.Add(brand_id).Add(after_profile).Add(static_cast<int64_t>(limit + 1));
     AddSegmentParams(params, where.params);
-    return Read([&](Conn& c) -> Result<ProfilePage> {
+    return backend_.WithReader([&](Conn& c) -> Result<ProfilePage> {
       auto rows = c.ExecOnce("SELECT " + ProfileColumns("p.") +
                                  " FROM profiles p WHERE p.brand_id = $1::text AND p.id > "
                                  "$2::bigint AND " +
@@ -1157,7 +1056,7 @@ class PostgresStore final : public Store {
   Result<std::string> SaveSubscription(std::string_view brand_id,
                                        const Subscription& sub) override {
     std::string id;
-    Status st = writer_.Submit([&](Conn& c) -> Status {
+    Status st = backend_.Submit([&](Conn& c) -> Status {
       auto rows = c.Exec(kSaveSubscription, Params()
                                                 .Add(brand_id)
                                                 .Add(sub.id)
@@ -1178,7 +1077,7 @@ class PostgresStore final : public Store {
 
   Status DeleteSubscription(std::string_view brand_id, std::string_view id,
                             std::string_view platform, std::string_view address) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       auto rows =
           c.Exec(kDeleteSubscription, Params().Add(brand_id).Add(id).Add(platform).Add(address));
       if (!rows.ok()) return std::move(rows).take_status();
@@ -1188,7 +1087,7 @@ class PostgresStore final : public Store {
 
   Result<std::vector<Subscription>> ListSubscriptions(std::string_view brand_id, int64_t profile_id,
                                                       std::string_view platform) override {
-    return Read([&](Conn& c) -> Result<std::vector<Subscription>> {
+    return backend_.WithReader([&](Conn& c) -> Result<std::vector<Subscription>> {
       auto rows = c.Exec(kListSubscriptions, Params().Add(brand_id).Add(profile_id).Add(platform));
       if (!rows.ok()) return std::move(rows).take_status();
       std::vector<Subscription> out;
@@ -1205,7 +1104,7 @@ class PostgresStore final : public Store {
                                   int64_t after_profile, size_t limit) override {
     static const Sql sql{"cdp_subscribers",
                          "SELECT " + ProfileColumns("p.") + push_sql::kSubscribersWhere};
-    return Read([&](Conn& c) -> Result<ProfilePage> {
+    return backend_.WithReader([&](Conn& c) -> Result<ProfilePage> {
       auto rows = c.Exec(sql, Params()
                                   .Add(brand_id)
                                   .Add(after_profile)
@@ -1218,14 +1117,14 @@ class PostgresStore final : public Store {
 
   Status PutChannel(std::string_view brand_id, std::string_view channel, std::string_view config,
                     int64_t now) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       return c.Exec(kPutChannel, Params().Add(brand_id).Add(channel).Add(config).Add(now)).status();
     });
   }
 
   Result<std::optional<std::string>> GetChannel(std::string_view brand_id,
                                                 std::string_view channel) override {
-    return Read([&](Conn& c) -> Result<std::optional<std::string>> {
+    return backend_.WithReader([&](Conn& c) -> Result<std::optional<std::string>> {
       auto rows = c.Exec(kGetChannel, Params().Add(brand_id).Add(channel));
       if (!rows.ok()) return std::move(rows).take_status();
       if (rows->empty()) return std::optional<std::string>();
@@ -1234,13 +1133,13 @@ class PostgresStore final : public Store {
   }
 
   Status CreateCampaign(const Campaign& campaign) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       return c.Exec(kInsertCampaign, CampaignParams(campaign)).status();
     });
   }
 
   Result<Campaign> GetCampaign(std::string_view brand_id, std::string_view id) override {
-    return Read([&](Conn& c) -> Result<Campaign> {
+    return backend_.WithReader([&](Conn& c) -> Result<Campaign> {
       auto rows = c.Exec(kGetCampaign, Params().Add(brand_id).Add(id));
       if (!rows.ok()) return std::move(rows).take_status();
       if (rows->empty()) return NoCampaign(id);
@@ -1249,7 +1148,7 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<Campaign>> ListCampaigns(std::string_view brand_id) override {
-    return Read([&](Conn& c) -> Result<std::vector<Campaign>> {
+    return backend_.WithReader([&](Conn& c) -> Result<std::vector<Campaign>> {
       auto rows = c.Exec(kListCampaigns, Params().Add(brand_id));
       if (!rows.ok()) return std::move(rows).take_status();
       std::vector<Campaign> out;
@@ -1261,7 +1160,7 @@ class PostgresStore final : public Store {
   Status SaveCampaign(const Campaign& campaign, std::vector<std::string_view> from) override {
     std::string allowed;
     for (auto f : from) allowed += (allowed.empty() ? "" : ",") + std::string(f);
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       auto saved = c.Exec(kSaveCampaign, CampaignParams(campaign).Add(allowed));
       if (!saved.ok()) return std::move(saved).take_status();
       if (saved->Affected() == 0) {
@@ -1282,7 +1181,7 @@ class PostgresStore final : public Store {
   Result<std::vector<Campaign>> ClaimCampaigns(std::string_view node, int64_t now,
                                                int64_t lease_until) override {
     std::vector<Campaign> claimed;
-    Status st = writer_.Submit([&](Conn& c) -> Status {
+    Status st = backend_.Submit([&](Conn& c) -> Status {
       claimed.clear();
       auto rows = c.Exec(kClaimCampaigns, Params().Add(now).Add(node).Add(lease_until));
       if (!rows.ok()) return std::move(rows).take_status();
@@ -1310,7 +1209,8 @@ class PostgresStore final : public Store {
     Params params;
     params.Add(brand_id).Add(campaign_id);
     for (const auto& col : cols) params.AddArray(col);
-    return writer_.Submit([&](Conn& c) -> Status { return c.Exec(kAddMessages, params).status(); });
+    return backend_.Submit(
+        [&](Conn& c) -> Status { return c.Exec(kAddMessages, params).status(); });
   }
 
   Result<std::vector<PendingMessage>> PendingMessages(std::string_view brand_id,
@@ -1318,7 +1218,7 @@ class PostgresStore final : public Store {
                                                       size_t limit) override {
     static const Sql pending{"cdp_pending_messages",
                              campaign_sql::PendingMessagesSql(ProfileColumns("p."))};
-    return Read([&](Conn& c) -> Result<std::vector<PendingMessage>> {
+    return backend_.WithReader([&](Conn& c) -> Result<std::vector<PendingMessage>> {
       auto rows =
           c.Exec(pending,
                  Params().Add(brand_id).Add(campaign_id).Add(now).Add(static_cast<int64_t>(limit)));
@@ -1336,7 +1236,7 @@ class PostgresStore final : public Store {
 
   Status RecordMessages(std::string_view brand_id, std::string_view campaign_id,
                         const std::vector<Message>& messages) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       for (const Message& m : messages) {
         CDP_RETURN_IF_ERROR(c.Exec(kRecordMessage, Params()
                                                        .Add(brand_id)
@@ -1357,7 +1257,7 @@ class PostgresStore final : public Store {
 
   Result<MessageCounts> CountMessages(std::string_view brand_id,
                                       std::string_view campaign_id) override {
-    return Read([&](Conn& c) -> Result<MessageCounts> {
+    return backend_.WithReader([&](Conn& c) -> Result<MessageCounts> {
       auto rows = c.Exec(kCountMessages, Params().Add(brand_id).Add(campaign_id));
       if (!rows.ok()) return std::move(rows).take_status();
       MessageCounts counts;
@@ -1368,7 +1268,7 @@ class PostgresStore final : public Store {
 
   Status SetRateLimit(std::string_view brand_id, std::string_view group, int64_t per_minute,
                       const AuditEntry& audit) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       CDP_RETURN_IF_ERROR(
           c.Exec(kSetRateLimit, Params().Add(brand_id).Add(group).Add(per_minute)).status());
       return InsertAudit(c, audit);
@@ -1376,7 +1276,7 @@ class PostgresStore final : public Store {
   }
 
   Status CreatePartnerApp(const PartnerApp& app, const AuditEntry& audit) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       Status st = c.Exec(kInsertPartner, Params()
                                              .Add(app.client_id)
                                              .Add(app.name)
@@ -1392,7 +1292,7 @@ class PostgresStore final : public Store {
   }
 
   Result<PartnerApp> GetPartnerApp(std::string_view client_id) override {
-    return Read([&](Conn& c) -> Result<PartnerApp> {
+    return backend_.WithReader([&](Conn& c) -> Result<PartnerApp> {
       auto rows = c.Exec(kGetPartner, Params().Add(client_id));
       if (!rows.ok()) return std::move(rows).take_status();
       if (rows->empty()) return NotFound(fmt::format("no partner app {}", client_id));
@@ -1401,7 +1301,7 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<PartnerApp>> ListPartnerApps() override {
-    return Read([&](Conn& c) -> Result<std::vector<PartnerApp>> {
+    return backend_.WithReader([&](Conn& c) -> Result<std::vector<PartnerApp>> {
       auto rows = c.Exec(kListPartners);
       if (!rows.ok()) return std::move(rows).take_status();
       return AllOf<PartnerApp>(*rows, ReadPartner);
@@ -1410,7 +1310,7 @@ class PostgresStore final : public Store {
 
   Status DeletePartnerApp(std::string_view client_id, int64_t now,
                           const AuditEntry& audit) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       auto deleted = c.Exec(kDeletePartner, Params().Add(client_id).Add(now));
       if (!deleted.ok()) return std::move(deleted).take_status();
       if (deleted->empty()) return NotFound(fmt::format("no partner app {}", client_id));
@@ -1420,7 +1320,7 @@ class PostgresStore final : public Store {
   }
 
   Status SaveAuthCode(const AuthCode& code, const AuditEntry& audit) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       CDP_RETURN_IF_ERROR(c.Exec(kInsertCode, Params()
                                                   .Add(code.hash)
                                                   .Add(code.grant_id)
@@ -1437,7 +1337,7 @@ class PostgresStore final : public Store {
   }
 
   Result<AuthCode> GetAuthCode(std::string_view hash) override {
-    return Read([&](Conn& c) -> Result<AuthCode> {
+    return backend_.WithReader([&](Conn& c) -> Result<AuthCode> {
       auto rows = c.Exec(kGetCode, Params().Add(hash));
       if (!rows.ok()) return std::move(rows).take_status();
       if (rows->empty()) return NotFound("no such authorization code");
@@ -1448,7 +1348,7 @@ class PostgresStore final : public Store {
   Status RedeemAuthCode(std::string_view hash, int64_t now,
                         const std::vector<OAuthToken>& tokens) override {
     bool replayed = false;
-    Status st = writer_.Submit([&](Conn& c) -> Status {
+    Status st = backend_.Submit([&](Conn& c) -> Status {
       auto used = c.Exec(kUseCode, Params().Add(hash).Add(now));
       if (!used.ok()) return std::move(used).take_status();
       replayed = used->empty();
@@ -1460,7 +1360,7 @@ class PostgresStore final : public Store {
   }
 
   Result<OAuthToken> GetOAuthToken(std::string_view hash) override {
-    return Read([&](Conn& c) -> Result<OAuthToken> {
+    return backend_.WithReader([&](Conn& c) -> Result<OAuthToken> {
       auto rows = c.Exec(kGetToken, Params().Add(hash));
       if (!rows.ok()) return std::move(rows).take_status();
       if (rows->empty()) return NotFound("no such token");
@@ -1471,7 +1371,7 @@ class PostgresStore final : public Store {
   Status RotateRefreshToken(std::string_view hash, int64_t now,
                             const std::vector<OAuthToken>& tokens) override {
     bool reused = false;
-    Status st = writer_.Submit([&](Conn& c) -> Status {
+    Status st = backend_.Submit([&](Conn& c) -> Status {
       auto used = c.Exec(kUseRefreshToken, Params().Add(hash).Add(now));
       if (!used.ok()) return std::move(used).take_status();
       reused = used->empty();
@@ -1483,7 +1383,7 @@ class PostgresStore final : public Store {
   }
 
   Status RevokeGrant(std::string_view grant_id, int64_t now, const AuditEntry& audit) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       CDP_RETURN_IF_ERROR(c.Exec(kRevokeGrant, Params().Add(grant_id).Add(now)).status());
       return InsertAudit(c, audit);
     });
@@ -1492,7 +1392,7 @@ class PostgresStore final : public Store {
   Result<int64_t> RevokePartnerAccess(std::string_view brand_id, std::string_view client_id,
                                       int64_t now, const AuditEntry& audit) override {
     int64_t grants = 0;
-    Status st = writer_.Submit([&](Conn& c) -> Status {
+    Status st = backend_.Submit([&](Conn& c) -> Status {
       auto rows = c.Exec(kRevokeBrandPartner, Params().Add(brand_id).Add(client_id).Add(now));
       if (!rows.ok()) return std::move(rows).take_status();
       std::set<std::string_view> distinct;
@@ -1505,7 +1405,7 @@ class PostgresStore final : public Store {
   }
 
   Result<std::vector<Grant>> ListGrants(std::string_view brand_id, int64_t now) override {
-    return Read([&](Conn& c) -> Result<std::vector<Grant>> {
+    return backend_.WithReader([&](Conn& c) -> Result<std::vector<Grant>> {
       auto rows = c.Exec(kListGrants, Params().Add(brand_id).Add(now));
       if (!rows.ok()) return std::move(rows).take_status();
       return AllOf<Grant>(*rows, [](const Rows& r, int i) {
@@ -1516,7 +1416,7 @@ class PostgresStore final : public Store {
 
   Result<std::vector<AuditEntry>> ListAudit(std::string_view brand_id, int64_t before_id,
                                             size_t limit) override {
-    return Read([&](Conn& c) -> Result<std::vector<AuditEntry>> {
+    return backend_.WithReader([&](Conn& c) -> Result<std::vector<AuditEntry>> {
       auto rows = c.Exec(kListAudit,
                          Params().Add(brand_id).Add(before_id).Add(static_cast<int64_t>(limit)));
       if (!rows.ok()) return std::move(rows).take_status();
@@ -1530,7 +1430,7 @@ class PostgresStore final : public Store {
   Result<std::vector<std::pair<std::string, int64_t>>> GetRateLimits(
       std::string_view brand_id) override {
     using Limits = std::vector<std::pair<std::string, int64_t>>;
-    return Read([&](Conn& c) -> Result<Limits> {
+    return backend_.WithReader([&](Conn& c) -> Result<Limits> {
       auto rows = c.Exec(kGetRateLimits, Params().Add(brand_id));
       if (!rows.ok()) return std::move(rows).take_status();
       Limits out;
@@ -1541,7 +1441,7 @@ class PostgresStore final : public Store {
   }
 
   Status RecordFeedback(std::string_view brand_id, const Feedback& f) override {
-    return writer_.Submit([&](Conn& c) -> Status {
+    return backend_.Submit([&](Conn& c) -> Status {
       auto found =
           c.Exec(kMessageExists, Params().Add(brand_id).Add(f.campaign_id).Add(f.profile_id));
       if (!found.ok()) return std::move(found).take_status();
@@ -1575,7 +1475,7 @@ class PostgresStore final : public Store {
                                                std::string_view campaign_id,
                                                const std::optional<Conversion>& conversion,
                                                size_t top_links) override {
-    return Read([&](Conn& c) -> Result<CampaignActivity> {
+    return backend_.WithReader([&](Conn& c) -> Result<CampaignActivity> {
       CampaignActivity out;
       auto groups = c.Exec(kMessageGroups, Params().Add(brand_id).Add(campaign_id));
       if (!groups.ok()) return std::move(groups).take_status();
@@ -1609,7 +1509,7 @@ class PostgresStore final : public Store {
   Result<std::vector<TimelinePoint>> GetTimeline(std::string_view brand_id,
                                                  std::string_view campaign_id, int64_t from,
                                                  int64_t to, int64_t bucket) override {
-    return Read([&](Conn& c) -> Result<std::vector<TimelinePoint>> {
+    return backend_.WithReader([&](Conn& c) -> Result<std::vector<TimelinePoint>> {
       auto rows =
           c.Exec(kTimeline, Params().Add(brand_id).Add(campaign_id).Add(bucket).Add(from).Add(to));
       if (!rows.ok()) return std::move(rows).take_status();
@@ -1623,7 +1523,7 @@ class PostgresStore final : public Store {
   Result<std::string> GetOrCreateSecret(std::string_view name,
                                         std::string_view candidate) override {
     std::string value;
-    Status st = writer_.Submit([&](Conn& c) -> Status {
+    Status st = backend_.Submit([&](Conn& c) -> Status {
       CDP_RETURN_IF_ERROR(c.Exec(kPutSecret, Params().Add(name).Add(candidate)).status());
       auto rows = c.Exec(kGetSecret, Params().Add(name));
       if (!rows.ok()) return std::move(rows).take_status();
@@ -1636,21 +1536,7 @@ class PostgresStore final : public Store {
   }
 
  private:
-  // Runs f on a read connection, reconnecting it if it was lost (reads are safe to run
-  // again).
-  template <typename F>
-  std::invoke_result_t<F, Conn&> Read(F&& f) {
-    return readers_.With([&](Conn& c) -> std::invoke_result_t<F, Conn&> {
-      CDP_RETURN_IF_ERROR(c.EnsureOpen());
-      auto result = f(c);
-      if (result.ok() || !c.broken()) return result;
-      CDP_RETURN_IF_ERROR(c.EnsureOpen());
-      return f(c);
-    });
-  }
-
-  Writer writer_;
-  ConnectionPool<Conn> readers_;
+  Backend backend_;
 };
 
 }  // namespace
@@ -1673,7 +1559,7 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
   for (int i = 0; i < std::max(1, options.read_connections); ++i) {
     auto conn = Conn::Open(options.url);
     if (!conn.ok()) return std::move(conn).take_status();
-    store->readers().Add(std::move(conn).value());
+    store->AddReader(std::move(conn).value());
   }
   return std::unique_ptr<Store>(std::move(store));
 }
