@@ -11,6 +11,7 @@
 #include "store/postgres/backend.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/parts.h"
+#include "store/sql/parts.h"
 
 namespace cdp::store {
 
@@ -38,12 +39,12 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
     backend->AddReader(std::move(conn).value());
   }
   StoreParts parts;
-  parts.brands = postgres::NewBrandStore(*backend);
-  parts.partners = postgres::NewPartnerStore(*backend);
+  parts.brands = sql::NewBrandStore(*backend);
+  parts.partners = sql::NewPartnerStore(*backend);
   parts.profiles = postgres::NewProfileStore(*backend);
   parts.events = postgres::NewEventStore(*backend);
   parts.segments = postgres::NewSegmentStore(*backend);
-  parts.channels = postgres::NewChannelStore(*backend);
+  parts.channels = sql::NewChannelStore(*backend);
   parts.push = postgres::NewPushStore(*backend);
   parts.campaigns = postgres::NewCampaignStore(*backend);
   // Writes never stop for good on PostgreSQL (a lost connection fails only its group):
