@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -24,7 +25,11 @@ namespace cdp::store::sql {
 // One statement, prepared once per connection. Define each as a long-lived constant.
 class Query {
  public:
-  explicit Query(std::string text);
+  // kForUpdate: a SELECT in a write transaction that locks the rows it reads, so that a
+  // concurrent writer of another node waits for this one (PostgreSQL's FOR UPDATE). SQLite
+  // needs nothing: its one writer holds the whole database for the transaction.
+  enum class Lock { kNone, kForUpdate };
+  explicit Query(std::string text, Lock lock = Lock::kNone);
   const std::string& text() const { return text_; }                // with $N parameters
   const std::string& sqlite_text() const { return sqlite_text_; }  // with ?N parameters
   const std::string& name() const { return name_; }                // unique per process
@@ -38,21 +43,23 @@ using Value = std::variant<std::monostate, int64_t, double, std::string>;
 // Parameter values in $1.. order.
 class Params {
  public:
-  Params& Add(std::string_view v) { return Push(std::string(v)); }
-  Params& Add(const std::string& v) { return Push(v); }
-  Params& Add(const char* v) { return Push(std::string(v)); }
-  Params& Add(int64_t v) { return Push(v); }
-  Params& Add(int v) { return Push(int64_t{v}); }
-  Params& Add(bool v) { return Push(int64_t{v ? 1 : 0}); }
-  Params& Add(double v) { return Push(v); }
-  Params& Add(const std::optional<std::string>& v) { return v ? Push(*v) : AddNull(); }
-  Params& Add(const std::optional<int64_t>& v) { return v ? Push(*v) : AddNull(); }
-  Params& AddNull() { return Push(std::monostate{}); }
+  Params& Add(std::string_view v) { return Push<std::string>(v); }
+  Params& Add(const std::string& v) { return Push<std::string>(v); }
+  Params& Add(const char* v) { return Push<std::string>(v); }
+  Params& Add(int64_t v) { return Push<int64_t>(v); }
+  Params& Add(int v) { return Push<int64_t>(v); }
+  Params& Add(bool v) { return Push<int64_t>(v ? 1 : 0); }
+  Params& Add(double v) { return Push<double>(v); }
+  Params& Add(const std::optional<std::string>& v) { return v ? Push<std::string>(*v) : AddNull(); }
+  Params& Add(const std::optional<int64_t>& v) { return v ? Push<int64_t>(*v) : AddNull(); }
+  Params& AddNull() { return Push<std::monostate>(); }
   const std::vector<Value>& values() const { return values_; }
 
  private:
-  Params& Push(Value v) {
-    values_.push_back(std::move(v));
+  // Built in place: moving a Value in makes GCC 12 warn of an uninitialized string.
+  template <typename T, typename... Args>
+  Params& Push(Args&&... args) {
+    values_.emplace_back(std::in_place_type<T>, std::forward<Args>(args)...);
     return *this;
   }
   std::vector<Value> values_;

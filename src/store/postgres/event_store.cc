@@ -1,0 +1,385 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "store/postgres/parts.h"
+#include "store/postgres/profile_writes.h"
+#include "store/postgres/rows.h"
+
+namespace cdp::store::postgres {
+namespace {
+
+namespace json = boost::json;
+
+// FOR KEY SHARE: the profile cannot be deleted or merged away until the event is committed.
+const Sql kEventProfileByUser{
+    "cdp_event_profile_by_user",
+    "SELECT id FROM profiles WHERE brand_id = $1 AND user_id = $2 FOR KEY SHARE"};
+const Sql kEventProfileByAnon{
+    "cdp_event_profile_by_anon",
+    "SELECT id FROM profiles WHERE brand_id = $1 AND anonymous_id = $2 FOR KEY SHARE"};
+const Sql kNoteEventNames{"cdp_note_event_names",
+                          "INSERT INTO event_names (brand_id, name, first_seen) "
+                          "SELECT $1, name, $3 FROM unnest($2::text[]) AS name "
+                          "ON CONFLICT DO NOTHING"};
+const Sql kStoredMessageIds{"cdp_stored_message_ids",
+                            "SELECT message_id FROM events "
+                            "WHERE brand_id = $1 AND message_id = ANY ($2::text[])"};
+const Sql kProfilesByUser{"cdp_profiles_by_user",
+                          "SELECT user_id, id FROM profiles "
+                          "WHERE brand_id = $1 AND user_id = ANY ($2::text[]) FOR KEY SHARE"};
+const Sql kProfilesByAnon{"cdp_profiles_by_anon",
+                          "SELECT anonymous_id, id FROM profiles "
+                          "WHERE brand_id = $1 AND anonymous_id = ANY ($2::text[]) FOR KEY SHARE"};
+// All the events of a batch in one statement, in order (ids follow the array order). DO
+// NOTHING: an event with this message_id is stored (perhaps by another node just now); the
+// ids RETURNING omits are duplicates.
+const Sql kInsertEvents{
+    "cdp_insert_events",
+    "INSERT INTO events (brand_id, profile_id, name, ts, received_at, ltv, message_id, sdk_id, "
+    "attributes, context) "
+    "SELECT $1, e.profile_id, e.name, e.ts, $2, e.ltv, e.message_id, e.sdk_id, "
+    "e.attributes::jsonb, e.context::jsonb "
+    "FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::float8[], $7::text[], $8::int[], "
+    "$9::text[], $10::text[]) "
+    "AS e(profile_id, name, ts, ltv, message_id, sdk_id, attributes, context) "
+    "ON CONFLICT DO NOTHING RETURNING message_id"};
+
+// " AND attributes -> $N::text = $N+1::jsonb" for each of `filters` filters, from $first.
+std::string FilterSql(size_t filters, int first) {
+  std::string sql;
+  for (size_t i = 0; i < filters; ++i)
+    sql +=
+        fmt::format(" AND attributes -> ${}::text = ${}::jsonb", first + 2 * i, first + 2 * i + 1);
+  return sql;
+}
+
+void AddFilters(Params& params, const events::EventQuery& q) {
+  for (const auto& f : q.where) {
+    params.Add(f.name);
+    // JSON null never matches, as in the SQLite backend: compare with SQL NULL.
+    if (f.value.is_null())
+      params.AddNull();
+    else
+      params.Add(json::serialize(f.value));
+  }
+}
+
+// The statements of queries with `filters` attribute filters (prepared per count).
+const Sql& QueryUsersSql(size_t filters) {
+  static std::mutex mu;
+  static std::vector<std::unique_ptr<Sql>> by_count;
+  std::lock_guard lock(mu);
+  while (by_count.size() <= filters) {
+    size_t n = by_count.size();
+    by_count.push_back(std::make_unique<Sql>(Sql{
+        fmt::format("cdp_query_users_{}", n),
+        fmt::format("SELECT e.profile_id, e.n, e.first_ts, e.last_ts, {} FROM ("
+                    "SELECT profile_id, COUNT(*) AS n, MIN(ts) AS first_ts, MAX(ts) AS last_ts "
+                    "FROM events WHERE brand_id = $1 AND name = $2 AND profile_id > $3 "
+                    "AND ts >= $4 AND ts < $5{} GROUP BY profile_id ORDER BY profile_id "
+                    "LIMIT $6) e LEFT JOIN profiles p ON p.brand_id = $1 AND p.id = e.profile_id "
+                    "ORDER BY e.profile_id",
+                    ProfileColumns("p."), FilterSql(n, 7))}));
+  }
+  return *by_count[filters];
+}
+
+const Sql& CountEventsSql(size_t filters) {
+  static std::mutex mu;
+  static std::vector<std::unique_ptr<Sql>> by_count;
+  std::lock_guard lock(mu);
+  while (by_count.size() <= filters) {
+    size_t n = by_count.size();
+    by_count.push_back(std::make_unique<Sql>(
+        Sql{fmt::format("cdp_count_events_{}", n),
+            fmt::format("SELECT COUNT(DISTINCT profile_id), COUNT(*) FROM events "
+                        "WHERE brand_id = $1 AND name = $2 AND ts >= $3 AND ts < $4{}",
+                        FilterSql(n, 5))}));
+  }
+  return *by_count[filters];
+}
+
+// Whether the event only names one existing profile: one identifier, nothing to merge or
+// update.
+bool IsLookupOnly(const events::Event& ev) {
+  const auto& who = ev.profile;
+  return !ev.has_profile_fields && who.attributes.empty() && (!who.user_id || !who.anonymous_id);
+}
+
+// The id of the profile an event belongs to, creating or updating it as the event says.
+Result<int64_t> ResolveEventProfile(Conn& c, std::string_view brand_id, const events::Event& ev,
+                                    int64_t now) {
+  const auto& who = ev.profile;
+  if (IsLookupOnly(ev)) {
+    auto rows = c.Exec(who.user_id ? kEventProfileByUser : kEventProfileByAnon,
+                       Params().Add(brand_id).Add(who.user_id ? *who.user_id : *who.anonymous_id));
+    if (!rows.ok()) return std::move(rows).take_status();
+    if (!rows->empty()) return rows->Int(0, 0);
+  }
+  return UpsertOne(c, brand_id, who, now);
+}
+
+std::optional<std::string> OptNumber(bool has, auto value) {
+  if (!has) return std::nullopt;
+  return fmt::format("{}", value);
+}
+
+// Stores one batch of events in the writer's transaction with a few statements whatever its
+// size: the batch's stored messageIds, its known profiles and its event names are each read
+// or written once, and the events are inserted together. Events that create, identify or
+// merge a profile are resolved one at a time, in order, as on SQLite.
+class EventBatchWriter {
+ public:
+  EventBatchWriter(Conn& c, std::string_view brand_id, const std::vector<events::Event>& evs,
+                   int64_t now, std::vector<EventStore::EventResult>& results)
+      : c_(c), brand_id_(brand_id), evs_(evs), now_(now), results_(results) {}
+
+  Status Run() {
+    results_.assign(evs_.size(), EventStore::EventResult{});
+    CDP_RETURN_IF_ERROR(LoadStoredMessageIds());
+    CDP_RETURN_IF_ERROR(LoadKnownProfiles());
+    CDP_RETURN_IF_ERROR(NoteEventNames());
+    for (size_t i = 0; i < evs_.size(); ++i) {
+      const events::Event& ev = evs_[i];
+      if (ev.message_id && message_ids_.contains(*ev.message_id)) {
+        results_[i].outcome = events::EventOutcome::kDuplicate;
+        continue;
+      }
+      std::optional<int64_t> profile_id = IsLookupOnly(ev) ? Known(ev.profile) : std::nullopt;
+      if (!profile_id) {
+        auto resolved = Resolve(ev, results_[i]);
+        if (!resolved.ok()) return std::move(resolved).take_status();
+        if (!*resolved) continue;  // this event failed alone
+        profile_id = *resolved;
+      }
+      if (ev.message_id) message_ids_.insert(*ev.message_id);
+      pending_.emplace_back(i, *profile_id);
+    }
+    return Flush();
+  }
+
+ private:
+  // The profile of an event that may create, identify or merge one; nullopt (with `result`
+  // set) when the event fails alone, e.g. an attribute type conflict in its profile fields.
+  Result<std::optional<int64_t>> Resolve(const events::Event& ev, EventStore::EventResult& result) {
+    const auto& who = ev.profile;
+    const bool merges = who.user_id && who.anonymous_id;
+    // A merge moves the anonymous profile's stored events: store the batch's so far first.
+    if (merges) CDP_RETURN_IF_ERROR(Flush());
+    // Profile attributes may conflict in type: isolate such events in a savepoint.
+    const bool may_fail = !who.attributes.empty();
+    if (may_fail) CDP_RETURN_IF_ERROR(c_.Run("SAVEPOINT event"));
+    auto profile_id = ResolveEventProfile(c_, brand_id_, ev, now_);
+    if (!profile_id.ok()) {
+      if (!may_fail || profile_id.status().code() != Code::kInvalidArgument)
+        return profile_id.status();
+      result.status = profile_id.status();
+      CDP_RETURN_IF_ERROR(c_.Run("ROLLBACK TO SAVEPOINT event"));
+      CDP_RETURN_IF_ERROR(c_.Run("RELEASE SAVEPOINT event"));
+      return std::optional<int64_t>();
+    }
+    if (may_fail) CDP_RETURN_IF_ERROR(c_.Run("RELEASE SAVEPOINT event"));
+    if (merges) {
+      by_user_.clear();  // the merge may have removed a profile we knew
+      by_anon_.clear();
+    } else if (who.user_id) {
+      by_user_[*who.user_id] = *profile_id;
+    } else if (who.anonymous_id) {
+      by_anon_[*who.anonymous_id] = *profile_id;
+    }
+    return std::optional<int64_t>(*profile_id);
+  }
+
+  Status LoadStoredMessageIds() {
+    std::vector<std::optional<std::string>> ids;
+    for (const auto& ev : evs_)
+      if (ev.message_id) ids.push_back(ev.message_id);
+    if (ids.empty()) return Status::Ok();
+    auto rows = c_.Exec(kStoredMessageIds, Params().Add(brand_id_).AddArray(ids));
+    if (!rows.ok()) return std::move(rows).take_status();
+    for (int r = 0; r < rows->size(); ++r) message_ids_.emplace(rows->Text(r, 0));
+    return Status::Ok();
+  }
+
+  // The ids of the profiles that lookup-only events name, locked against deletion (FOR KEY
+  // SHARE) until the events are committed.
+  Status LoadKnownProfiles() {
+    std::vector<std::optional<std::string>> users, anons;
+    for (const auto& ev : evs_) {
+      if (!IsLookupOnly(ev)) continue;
+      if (ev.profile.user_id)
+        users.push_back(ev.profile.user_id);
+      else if (ev.profile.anonymous_id)
+        anons.push_back(ev.profile.anonymous_id);
+    }
+    CDP_RETURN_IF_ERROR(LoadProfileIds(kProfilesByUser, users, by_user_));
+    return LoadProfileIds(kProfilesByAnon, anons, by_anon_);
+  }
+
+  Status LoadProfileIds(const Sql& sql, const std::vector<std::optional<std::string>>& keys,
+                        std::unordered_map<std::string, int64_t>& out) {
+    if (keys.empty()) return Status::Ok();
+    auto rows = c_.Exec(sql, Params().Add(brand_id_).AddArray(keys));
+    if (!rows.ok()) return std::move(rows).take_status();
+    for (int r = 0; r < rows->size(); ++r) out.emplace(rows->Text(r, 0), rows->Int(r, 1));
+    return Status::Ok();
+  }
+
+  std::optional<int64_t> Known(const profiles::ProfilePatch& who) const {
+    const auto& map = who.user_id ? by_user_ : by_anon_;
+    const auto& key = who.user_id ? who.user_id : who.anonymous_id;
+    if (!key) return std::nullopt;
+    auto it = map.find(*key);
+    if (it == map.end()) return std::nullopt;
+    return it->second;
+  }
+
+  // Every event name of the batch, so that per-profile work can seek the index by name.
+  Status NoteEventNames() {
+    std::vector<std::optional<std::string>> names;
+    for (const auto& ev : evs_) {
+      bool seen = false;
+      for (const auto& n : names) seen |= (*n == ev.name);
+      if (!seen) names.emplace_back(ev.name);
+    }
+    if (names.empty()) return Status::Ok();
+    return c_.Exec(kNoteEventNames, Params().Add(brand_id_).AddArray(names).Add(now_)).status();
+  }
+
+  // Inserts the pending events; those whose messageId turns out to be stored meanwhile (by
+  // another node) are duplicates.
+  Status Flush() {
+    if (pending_.empty()) return Status::Ok();
+    std::vector<std::optional<std::string>> profile_ids, names, times, ltvs, message_ids, sdk_ids,
+        attributes, contexts;
+    for (const auto& [i, profile_id] : pending_) {
+      const events::Event& ev = evs_[i];
+      profile_ids.push_back(std::to_string(profile_id));
+      names.push_back(ev.name);
+      times.push_back(std::to_string(ev.time));
+      ltvs.push_back(OptNumber(ev.ltv.has_value(), ev.ltv.value_or(0)));
+      message_ids.push_back(ev.message_id);
+      sdk_ids.push_back(OptNumber(ev.sdk_id.has_value(), ev.sdk_id.value_or(0)));
+      attributes.push_back(ev.attributes_json);
+      contexts.push_back(ev.context_json.empty() ? std::nullopt
+                                                 : std::optional<std::string>(ev.context_json));
+    }
+    Params params;
+    params.Add(brand_id_).Add(now_);
+    params.AddArray(profile_ids).AddArray(names).AddArray(times).AddArray(ltvs);
+    params.AddArray(message_ids).AddArray(sdk_ids).AddArray(attributes).AddArray(contexts);
+    auto rows = c_.Exec(kInsertEvents, params);
+    if (!rows.ok()) return std::move(rows).take_status();
+    std::unordered_set<std::string_view> inserted;
+    for (int r = 0; r < rows->size(); ++r)
+      if (!rows->IsNull(r, 0)) inserted.insert(rows->Text(r, 0));
+    for (const auto& [i, profile_id] : pending_) {
+      const auto& id = evs_[i].message_id;
+      if (id && !inserted.contains(*id)) results_[i].outcome = events::EventOutcome::kDuplicate;
+    }
+    pending_.clear();
+    return Status::Ok();
+  }
+
+  Conn& c_;
+  std::string_view brand_id_;
+  const std::vector<events::Event>& evs_;
+  int64_t now_;
+  std::vector<EventStore::EventResult>& results_;
+  std::unordered_set<std::string> message_ids_;  // stored, or taken earlier in this batch
+  std::unordered_map<std::string, int64_t> by_user_;
+  std::unordered_map<std::string, int64_t> by_anon_;
+  std::vector<std::pair<size_t, int64_t>> pending_;  // (event index, profile id) to insert
+};
+
+class PostgresEventStore final : public EventStore {
+ public:
+  explicit PostgresEventStore(Backend& backend) : backend_(backend) {}
+
+  void AppendEventsAsync(std::string_view brand_id, std::vector<events::Event> events_in,
+                         int64_t now, AppendDone done) override {
+    // The job and its completion share the batch; both run on the writer thread.
+    struct Batch {
+      std::string brand_id;
+      std::vector<events::Event> evs;
+      std::vector<EventResult> results;
+    };
+    auto batch = std::make_shared<Batch>(Batch{std::string(brand_id), std::move(events_in), {}});
+    // The job may run again after a conflict: EventBatchWriter starts from the inputs.
+    auto job = [batch, now](Conn& c) -> Status {
+      return EventBatchWriter(c, batch->brand_id, batch->evs, now, batch->results).Run();
+    };
+    const size_t weight = std::max<size_t>(1, batch->evs.size());
+    backend_.SubmitAsync(
+        std::move(job),
+        [batch, done = std::move(done)](Status st) {
+          if (!st.ok()) {
+            done(std::move(st));
+          } else {
+            done(std::move(batch->results));
+          }
+        },
+        weight);
+  }
+
+  Result<events::EventPage> QueryEventUsers(std::string_view brand_id,
+                                            const events::EventQuery& q) override {
+    return backend_.WithReader([&](Conn& c) -> Result<events::EventPage> {
+      Params params;
+      params.Add(brand_id).Add(q.name).Add(q.after_profile).Add(q.from).Add(q.to);
+      params.Add(static_cast<int64_t>(q.limit + 1));
+      AddFilters(params, q);
+      auto rows = c.Exec(QueryUsersSql(q.where.size()), params);
+      if (!rows.ok()) return std::move(rows).take_status();
+      events::EventPage page;
+      for (int i = 0; i < rows->size(); ++i) {
+        if (page.users.size() == q.limit) {
+          page.next_after = page.users.back().profile.id;
+          break;
+        }
+        events::EventUser u;
+        if (!rows->IsNull(i, 4)) u.profile = ReadProfile(*rows, i, 4);
+        u.profile.id = rows->Int(i, 0);
+        u.count = rows->Int(i, 1);
+        u.first = rows->Int(i, 2);
+        u.last = rows->Int(i, 3);
+        page.users.push_back(std::move(u));
+      }
+      return page;
+    });
+  }
+
+  Result<events::EventCounts> CountEvents(std::string_view brand_id,
+                                          const events::EventQuery& q) override {
+    return backend_.WithReader([&](Conn& c) -> Result<events::EventCounts> {
+      Params params;
+      params.Add(brand_id).Add(q.name).Add(q.from).Add(q.to);
+      AddFilters(params, q);
+      auto rows = c.Exec(CountEventsSql(q.where.size()), params);
+      if (!rows.ok()) return std::move(rows).take_status();
+      return events::EventCounts{rows->Int(0, 0), rows->Int(0, 1)};
+    });
+  }
+
+ private:
+  Backend& backend_;
+};
+
+}  // namespace
+
+std::unique_ptr<EventStore> NewEventStore(Backend& backend) {
+  return std::make_unique<PostgresEventStore>(backend);
+}
+
+}  // namespace cdp::store::postgres
