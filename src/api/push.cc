@@ -11,7 +11,7 @@
 #include "core/base64.h"
 #include "core/ids.h"
 #include "core/json.h"
-#include "delivery/push.h"
+#include "delivery/push/push.h"
 #include "delivery/settings.h"
 #include "http/envelope.h"
 #include "profiles/profile_input.h"

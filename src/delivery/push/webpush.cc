@@ -1,4 +1,4 @@
-#include "delivery/webpush.h"
+#include "delivery/push/webpush.h"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -20,7 +20,7 @@
 #include "core/ascii.h"
 #include "core/base64.h"
 #include "delivery/http_post.h"
-#include "delivery/jwt.h"
+#include "delivery/push/jwt.h"
 
 namespace cdp::delivery {
 namespace {

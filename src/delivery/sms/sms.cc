@@ -1,4 +1,4 @@
-#include "delivery/sms.h"
+#include "delivery/sms/sms.h"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
