@@ -13,7 +13,7 @@
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/time.h"
-#include "delivery/push.h"
+#include "delivery/push/push.h"
 #include "delivery/settings.h"
 #include "http/envelope.h"
 #include "profiles/profile_input.h"
@@ -28,7 +28,8 @@ constexpr size_t kMaxAddressChars = 2000;
 // Starts the push campaign `c` now, or schedules it at `send_at` (a JSON string as
 // /campaign/schedule takes it) when given -> {"campaign_id","status","send_at"}.
 http::Response Launch(store::Campaign c, const json::value* send_at, Services& services) {
-  campaigns::Lifecycle lifecycle{services.store.campaigns, services.store.segments, services.clock.NowMicros()};
+  campaigns::Lifecycle lifecycle{services.store.campaigns, services.store.segments,
+                                 services.clock.NowMicros()};
   std::optional<int64_t> at;
   if (send_at) {
     auto parsed = campaigns::ParseSendAt(send_at, lifecycle.now, "leave it out");

@@ -17,7 +17,7 @@
 #include "api/users.h"
 #include "auth/oauth.h"
 #include "core/json.h"
-#include "delivery/push.h"
+#include "delivery/push/push.h"
 #include "http/envelope.h"
 #include "ratelimit/policy.h"
 

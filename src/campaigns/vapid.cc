@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/json.h"
-#include "delivery/webpush.h"
+#include "delivery/push/webpush.h"
 
 namespace cdp::campaigns {
 

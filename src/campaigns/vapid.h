@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "core/status.h"
-#include "delivery/push.h"
+#include "delivery/push/push.h"
 #include "store/brand_store.h"
 
 namespace cdp::campaigns {

@@ -38,4 +38,15 @@ int MigratePostgres(const std::string& url) {
   return 0;
 }
 
+MigrateCommand::MigrateCommand(CLI::App& app, StorageFlags& storage)
+    : cmd_(app.add_subcommand("migrate", "apply the database schema migrations")),
+      storage_(storage) {
+  AddStorageOptions(cmd_, storage);
+}
+
+int MigrateCommand::Run() const {
+  return storage_.postgres() ? MigratePostgres(storage_.database_url)
+                             : MigrateSqlite(storage_.data_dir);
+}
+
 }  // namespace cdp::cli

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <utility>
 
 namespace cdp::delivery {
 namespace {
@@ -63,6 +64,11 @@ HttpPost::Answer HttpPost::Post(const std::string& url, const std::vector<std::s
   curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(timeout_seconds_));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::min(10, timeout_seconds_)));
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, list.get());
+  if (basic_auth_) {
+    curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(c, CURLOPT_USERNAME, user_.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, password_.c_str());
+  }
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Collect);
@@ -83,6 +89,12 @@ HttpPost::Answer HttpPost::Post(const std::string& url, const std::vector<std::s
   return answer;
 }
 
+void HttpPost::UseBasicAuth(std::string user, std::string password) {
+  basic_auth_ = true;
+  user_ = std::move(user);
+  password_ = std::move(password);
+}
+
 std::string HttpPost::Escape(std::string_view s) {
   std::string out;
   for (unsigned char ch : s) {
@@ -92,6 +104,20 @@ std::string HttpPost::Escape(std::string_view s) {
       out += fmt::format("%{:02X}", ch);
   }
   return out;
+}
+
+std::optional<UrlParts> ParseUrl(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), &curl_url_cleanup);
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
+    return std::nullopt;
+  auto part = [&](CURLUPart which) -> std::optional<std::string> {
+    char* text = nullptr;
+    if (curl_url_get(parsed.get(), which, &text, 0) != CURLUE_OK) return std::nullopt;
+    std::string out = text;
+    curl_free(text);
+    return out;
+  };
+  return UrlParts{part(CURLUPART_SCHEME), part(CURLUPART_HOST), part(CURLUPART_PORT)};
 }
 
 std::string AnswerSummary(long status, std::string_view detail) {

@@ -1,8 +1,10 @@
 // HttpPost: a kept-alive libcurl handle that POSTs one request at a time and collects the
-// answer, for the push providers (delivery/webpush.cc, fcm.cc, apns.cc); http and https
-// only. It keeps curl.h out of their code. Not thread-safe: one provider, one thread at a time.
+// answer, for the HTTP providers (delivery/sms/sms.cc; delivery/push/webpush.cc, fcm.cc,
+// apns.cc); http and https only. It keeps curl.h out of their code. Not thread-safe: one
+// provider, one thread at a time.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +38,9 @@ class HttpPost {
   Answer Post(const std::string& url, const std::vector<std::string>& headers,
               std::string_view body, const char* answer_header = nullptr);
 
+  // Sends HTTP basic authentication (user:password) with every later request.
+  void UseBasicAuth(std::string user, std::string password);
+
   // The form encoding of `s` (RFC 3986 unreserved characters kept, others %XX).
   static std::string Escape(std::string_view s);
 
@@ -43,7 +48,17 @@ class HttpPost {
   void* curl_;  // CURL*
   int timeout_seconds_;
   Version version_;
+  bool basic_auth_ = false;
+  std::string user_, password_;
 };
+
+// The parts of a URL that providers check, as libcurl's URL parser reads them; a part is
+// absent when the URL has none (the port, when it names none).
+struct UrlParts {
+  std::optional<std::string> scheme, host, port;
+};
+// nullopt when `url` is not a URL.
+std::optional<UrlParts> ParseUrl(const std::string& url);
 
 // What a message records of a provider's answer: "STATUS DETAIL", the detail (the body, or
 // a reason taken from it) cut to its first 500 bytes; just "STATUS" when it is empty.

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "core/json.h"
-#include "delivery/jwt.h"
+#include "delivery/push/jwt.h"
 
 namespace cdp::delivery {
 namespace {

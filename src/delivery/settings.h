@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/status.h"
-#include "delivery/push.h"
+#include "delivery/push/push.h"
 
 namespace cdp::delivery {
 

@@ -1,4 +1,4 @@
-#include "delivery/fcm.h"
+#include "delivery/push/fcm.h"
 
 #include <fmt/format.h>
 
@@ -8,8 +8,8 @@
 
 #include "core/json.h"
 #include "delivery/http_post.h"
-#include "delivery/jwt.h"
-#include "delivery/token_cache.h"
+#include "delivery/push/jwt.h"
+#include "delivery/push/token_cache.h"
 
 namespace cdp::delivery {
 namespace {

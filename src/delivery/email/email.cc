@@ -1,7 +1,7 @@
-#include "delivery/email.h"
+#include "delivery/email/email.h"
 
-#include "delivery/mime.h"
-#include "delivery/smtp_client.h"
+#include "delivery/email/mime.h"
+#include "delivery/email/smtp_client.h"
 
 namespace cdp::delivery {
 namespace {

@@ -1,4 +1,4 @@
-#include "delivery/smtp_client.h"
+#include "delivery/email/smtp_client.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

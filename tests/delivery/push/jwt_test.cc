@@ -1,4 +1,4 @@
-#include "delivery/jwt.h"
+#include "delivery/push/jwt.h"
 
 #include <gtest/gtest.h>
 

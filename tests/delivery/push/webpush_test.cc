@@ -1,4 +1,4 @@
-#include "delivery/webpush.h"
+#include "delivery/push/webpush.h"
 
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "core/base64.h"
-#include "delivery/jwt.h"
+#include "delivery/push/jwt.h"
 #include "support/server_process.h"
 #include "support/sinks.h"
 

@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "core/clock.h"
-#include "delivery/push.h"
+#include "delivery/push/push.h"
 
 namespace cdp::delivery {
 

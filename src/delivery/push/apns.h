@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "core/clock.h"
-#include "delivery/push.h"
+#include "delivery/push/push.h"
 
 namespace cdp::delivery {
 

@@ -1,4 +1,4 @@
-#include "delivery/mime.h"
+#include "delivery/email/mime.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "delivery/apns.h"
+#include "delivery/push/apns.h"
 
 #include <fmt/format.h>
 
@@ -9,8 +9,8 @@
 #include "core/ids.h"
 #include "core/json.h"
 #include "delivery/http_post.h"
-#include "delivery/jwt.h"
-#include "delivery/token_cache.h"
+#include "delivery/push/jwt.h"
+#include "delivery/push/token_cache.h"
 
 namespace cdp::delivery {
 namespace {

@@ -1,4 +1,4 @@
-#include "delivery/push.h"
+#include "delivery/push/push.h"
 
 #include <fmt/format.h>
 

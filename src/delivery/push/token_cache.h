@@ -1,7 +1,7 @@
 // TokenCache: bearer credentials that push providers share across the process (FCM's OAuth
 // access tokens, APNs' provider JWTs), so that several providers of one account (one per
 // sending thread) fetch or sign one token between them rather than one each. Used by
-// delivery/fcm.cc and delivery/apns.cc. Thread-safe.
+// delivery/push/fcm.cc and delivery/push/apns.cc. Thread-safe.
 #pragma once
 
 #include <cstdint>

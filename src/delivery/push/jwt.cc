@@ -1,4 +1,4 @@
-#include "delivery/jwt.h"
+#include "delivery/push/jwt.h"
 
 #include <openssl/bio.h>
 #include <openssl/ecdsa.h>

@@ -1,4 +1,4 @@
-// SMS through an HTTP provider with libcurl, in the Twilio-compatible format (see
+// SMS through an HTTP provider (delivery/http_post.h), in the Twilio-compatible format (see
 // SmsSettings). One connection per sender, kept alive across messages.
 #pragma once
 

@@ -25,7 +25,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
-#include "delivery/push.h"
+#include "delivery/push/push.h"
 
 namespace cdp::delivery {
 

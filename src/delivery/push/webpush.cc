@@ -1,6 +1,5 @@
-#include "delivery/webpush.h"
+#include "delivery/push/webpush.h"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
@@ -20,7 +19,7 @@
 #include "core/ascii.h"
 #include "core/base64.h"
 #include "delivery/http_post.h"
-#include "delivery/jwt.h"
+#include "delivery/push/jwt.h"
 
 namespace cdp::delivery {
 namespace {
@@ -249,19 +248,9 @@ namespace {
 
 // scheme://host[:port] of an http(s) URL (RFC 6454 §6.2: no default port), as VAPID's aud.
 Result<std::string> Origin(const std::string& endpoint) {
-  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> url(curl_url(), &curl_url_cleanup);
-  if (!url || curl_url_set(url.get(), CURLUPART_URL, endpoint.c_str(), 0) != CURLUE_OK)
-    return InvalidArgument("endpoint: not a URL");
-  auto part = [&](CURLUPart which) -> std::optional<std::string> {
-    char* text = nullptr;
-    if (curl_url_get(url.get(), which, &text, 0) != CURLUE_OK) return std::nullopt;
-    std::string out = text;
-    curl_free(text);
-    return out;
-  };
-  const auto scheme = part(CURLUPART_SCHEME);
-  const auto host = part(CURLUPART_HOST);
-  const auto port = part(CURLUPART_PORT);
+  const std::optional<UrlParts> url = ParseUrl(endpoint);
+  if (!url) return InvalidArgument("endpoint: not a URL");
+  const auto& [scheme, host, port] = *url;
   if (!scheme || (AsciiLower(*scheme) != "http" && AsciiLower(*scheme) != "https"))
     return InvalidArgument("endpoint: not an http(s) URL");
   if (!host || host->empty()) return InvalidArgument("endpoint: no host");

@@ -1,4 +1,4 @@
-#include "delivery/fcm.h"
+#include "delivery/push/fcm.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "delivery/apns.h"
+#include "delivery/push/apns.h"
 
 #include <gtest/gtest.h>
 

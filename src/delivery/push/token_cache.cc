@@ -1,4 +1,4 @@
-#include "delivery/token_cache.h"
+#include "delivery/push/token_cache.h"
 
 namespace cdp::delivery {
 

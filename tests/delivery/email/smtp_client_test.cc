@@ -1,6 +1,6 @@
 // delivery/smtp_client against a real SMTP server: the python3-aiosmtpd sink of the end-to-end
 // tests (tests/support/smtp_sink.py), with pipelining, TLS and AUTH turned on or off.
-#include "delivery/smtp_client.h"
+#include "delivery/email/smtp_client.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 
-#include "delivery/mime.h"
+#include "delivery/email/mime.h"
 #include "support/server_process.h"
 #include "support/sinks.h"
 
