@@ -1,5 +1,6 @@
-// SQL that both backends run as written (the campaign tables, and brands' rate limits): PostgreSQL
-// takes it with its $N parameters, SQLite through ForSqlite (which numbers them ?N). Only store/
+// SQL of the campaign tables that both backends run as written: PostgreSQL takes it with its
+// $N parameters, SQLite through ForSqlite (which numbers them ?N); and the schema of
+// channels, rate limits and secrets, whose statements are in store/sql/. Only store/
 // includes this header.
 #pragma once
 
@@ -19,13 +20,6 @@ inline std::string ForSqlite(std::string_view sql) {
     if (c == '$') c = '?';
   return out;
 }
-
-inline constexpr const char* kPutChannel =
-    "INSERT INTO channels (brand_id, channel, config, updated_at) VALUES ($1, $2, $3, $4) "
-    "ON CONFLICT (brand_id, channel) DO UPDATE SET config = excluded.config, "
-    "updated_at = excluded.updated_at";
-inline constexpr const char* kGetChannel =
-    "SELECT config FROM channels WHERE brand_id = $1 AND channel = $2";
 
 // The columns ReadCampaign reads, in order.
 #define CDP_CAMPAIGN_COLUMNS                                                                \
@@ -142,9 +136,6 @@ inline constexpr const char* kTimeline =
     "WHERE brand_id = $1 AND ($2 = '' OR campaign_id = $2) AND at >= $4 AND at < $5"
     ") t GROUP BY bucket, kind ORDER BY bucket, kind";
 
-inline constexpr const char* kPutSecret =
-    "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
-inline constexpr const char* kGetSecret = "SELECT value FROM secrets WHERE name = $1";
 
 // The tables, for both migrations (the column types both backends accept alike).
 inline constexpr const char* kSchema = R"sql(
@@ -196,11 +187,6 @@ CREATE INDEX campaign_messages_due
 )sql";
 
 // Rate limits per brand and API group.
-inline constexpr const char* kSetRateLimit =
-    "INSERT INTO rate_limits (brand_id, api_group, per_minute) VALUES ($1, $2, $3) "
-    "ON CONFLICT (brand_id, api_group) DO UPDATE SET per_minute = excluded.per_minute";
-inline constexpr const char* kGetRateLimits =
-    "SELECT api_group, per_minute FROM rate_limits WHERE brand_id = $1";
 inline constexpr const char* kRateLimitSchema = R"sql(
 -- Per-minute request limits a brand has instead of the defaults (0: unlimited).
 CREATE TABLE rate_limits (

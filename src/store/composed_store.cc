@@ -241,14 +241,14 @@ class ComposedStore final : public Store {
   // Declared first, so destroyed after every part.
   std::shared_ptr<void> shared_;
   std::function<Status()> write_health_;
-  std::unique_ptr<BrandStore> brands_;
-  std::unique_ptr<PartnerStore> partners_;
-  std::unique_ptr<ProfileStore> profiles_;
-  std::unique_ptr<EventStore> events_;
-  std::unique_ptr<SegmentStore> segments_;
-  std::unique_ptr<ChannelStore> channels_;
-  std::unique_ptr<PushStore> push_;
-  std::unique_ptr<CampaignStore> campaigns_;
+  std::shared_ptr<BrandStore> brands_;
+  std::shared_ptr<PartnerStore> partners_;
+  std::shared_ptr<ProfileStore> profiles_;
+  std::shared_ptr<EventStore> events_;
+  std::shared_ptr<SegmentStore> segments_;
+  std::shared_ptr<ChannelStore> channels_;
+  std::shared_ptr<PushStore> push_;
+  std::shared_ptr<CampaignStore> campaigns_;
 };
 
 }  // namespace

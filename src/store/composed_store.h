@@ -16,17 +16,17 @@
 namespace cdp::store {
 
 struct StoreParts {
-  // What the parts share (the backend's connections and writer threads): destroyed only
-  // after every part.
+  // Each role's part; one object may serve several roles. What the parts share (the
+  // backend's connections and writer threads) is destroyed only after every part.
   std::shared_ptr<void> shared;
-  std::unique_ptr<BrandStore> brands;
-  std::unique_ptr<PartnerStore> partners;
-  std::unique_ptr<ProfileStore> profiles;
-  std::unique_ptr<EventStore> events;
-  std::unique_ptr<SegmentStore> segments;
-  std::unique_ptr<ChannelStore> channels;
-  std::unique_ptr<PushStore> push;
-  std::unique_ptr<CampaignStore> campaigns;
+  std::shared_ptr<BrandStore> brands;
+  std::shared_ptr<PartnerStore> partners;
+  std::shared_ptr<ProfileStore> profiles;
+  std::shared_ptr<EventStore> events;
+  std::shared_ptr<SegmentStore> segments;
+  std::shared_ptr<ChannelStore> channels;
+  std::shared_ptr<PushStore> push;
+  std::shared_ptr<CampaignStore> campaigns;
   // Store::WriteHealth; OK when empty.
   std::function<Status()> write_health;
 };

@@ -23,13 +23,15 @@
 
 #include "core/thread_name.h"
 #include "profiles/identity.h"
-#include "store/access_sql.h"
 #include "store/campaign_sql.h"
+#include "store/composed_store.h"
 #include "store/connection_pool.h"
 #include "store/group_commit.h"
 #include "store/push_sql.h"
+#include "store/sql/parts.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/segment_index.h"
+#include "store/sqlite/sql_connection.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace cdp::store {
@@ -482,100 +484,6 @@ void BindFilters(Stmt& s, const events::EventQuery& q, int first) {
   }
 }
 
-ApiKey ReadApiKey(const Stmt& s) {
-  ApiKey k;
-  k.brand_id = s.Text(0);
-  k.hash = s.Text(1);
-  k.prefix = s.Text(2);
-  k.created_at = s.Int(3);
-  if (!s.IsNull(4)) k.revoked_at = s.Int(4);
-  if (!s.IsNull(5)) k.last_used_at = s.Int(5);
-  return k;
-}
-
-// A statement of access_sql (or campaign_sql), its parameters numbered for SQLite.
-Result<Stmt> PrepareShared(Db& db, const char* sql) {
-  static std::mutex mu;
-  static std::unordered_map<const char*, std::string> texts;
-  std::string* text;
-  {
-    std::lock_guard lock(mu);
-    auto [it, added] = texts.try_emplace(sql);
-    if (added) it->second = campaign_sql::ForSqlite(sql);
-    text = &it->second;
-  }
-  return db.Prepare(*text);
-}
-
-Status InsertAudit(Db& db, const AuditEntry& e) {
-  auto stmt = PrepareShared(db, access_sql::kInsertAudit);
-  if (!stmt.ok()) return std::move(stmt).take_status();
-  return stmt->Bind(1, e.at)
-      .Bind(2, e.actor)
-      .Bind(3, e.action)
-      .Bind(4, e.brand_id)
-      .Bind(5, e.target)
-      .Bind(6, e.detail)
-      .Run();
-}
-
-PartnerApp ReadPartner(const Stmt& s) {
-  return PartnerApp{s.Text(0), s.Text(1), s.Text(2), access_sql::DecodeUris(s.Text(3)), s.Int(4)};
-}
-
-AuthCode ReadCode(const Stmt& s) {
-  return AuthCode{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4),
-                  s.Text(5), s.Text(6), s.Int(7),  s.Int(8),  OptInt(s, 9)};
-}
-
-OAuthToken ReadToken(const Stmt& s) {
-  return OAuthToken{s.Text(0), s.Text(1), s.Text(2), s.Text(3),   s.Text(4),
-                    s.Text(5), s.Int(6),  s.Int(7),  OptInt(s, 8)};
-}
-
-Status InsertTokens(Db& db, const std::vector<OAuthToken>& tokens) {
-  for (const auto& t : tokens) {
-    auto stmt = PrepareShared(db, access_sql::kInsertToken);
-    if (!stmt.ok()) return std::move(stmt).take_status();
-    CDP_RETURN_IF_ERROR(stmt->Bind(1, t.hash)
-                            .Bind(2, t.kind)
-                            .Bind(3, t.grant_id)
-                            .Bind(4, t.client_id)
-                            .Bind(5, t.brand_id)
-                            .Bind(6, t.scopes)
-                            .Bind(7, t.created_at)
-                            .Bind(8, t.expires_at)
-                            .Run());
-  }
-  return Status::Ok();
-}
-
-// The grant of the code or token `hash` (by `sql`), every token of which is revoked.
-Status RevokeGrantOf(Db& db, const char* sql, std::string_view hash, int64_t now) {
-  auto grant = PrepareShared(db, sql);
-  if (!grant.ok()) return std::move(grant).take_status();
-  grant->Bind(1, hash);
-  auto row = grant->Step();
-  if (!row.ok()) return std::move(row).take_status();
-  if (!*row) return Status::Ok();
-  std::string grant_id = grant->Text(0);
-  grant->Reset();
-  auto revoke = PrepareShared(db, access_sql::kRevokeGrant);
-  if (!revoke.ok()) return std::move(revoke).take_status();
-  return revoke->Bind(1, grant_id).Bind(2, now).Run();
-}
-
-Status InsertApiKey(Db& db, const ApiKey& key) {
-  auto stmt = db.Prepare(
-      "INSERT INTO api_keys (brand_id, hash, prefix, created_at) VALUES (?1, ?2, ?3, ?4)");
-  if (!stmt.ok()) return std::move(stmt).take_status();
-  return stmt->Bind(1, key.brand_id)
-      .Bind(2, key.hash)
-      .Bind(3, key.prefix)
-      .Bind(4, key.created_at)
-      .Run();
-}
-
 // Why the write-ahead log can no longer be made durable, once a sync of it has failed; OK
 // until then. The first failure is final. The kernel may have dropped the pages it could
 // not write, and it reports that only once: a later fdatasync that succeeds says nothing
@@ -838,7 +746,12 @@ GroupCommitOptions WriterOptions(const SqliteOptions& options) {
 using Writer = GroupCommitWriter<SqliteTransaction>;
 using ReaderPool = ConnectionPool<Db>;
 
-class SqliteStore final : public Store {
+class SqliteStore final : public ProfileStore,
+                          public EventStore,
+                          public SegmentStore,
+                          public PushStore,
+                          public CampaignStore,
+                          public sql::Executor {
  public:
   SqliteStore(std::unique_ptr<Db> writer_db, int wal_fd, std::unique_ptr<Db> checkpoint_db,
               const SqliteOptions& options, WalLimits limits)
@@ -849,7 +762,24 @@ class SqliteStore final : public Store {
 
   ReaderPool& readers() { return readers_; }
 
-  Status WriteHealth() override { return log_failure_.Get(); }
+  Status WriteHealth() { return log_failure_.Get(); }
+
+  // sql::Executor, for the portable parts (store/sql/parts.h): a job on the writer, or on a
+  // read connection.
+  Status Write(const std::function<Status(sql::Connection&)>& job) override {
+    return writer_.Submit([&](Db& db) -> Status {
+      sqlite::SqliteConnection c(db);
+      return job(c);
+    });
+  }
+  Status Read(const std::function<Status(sql::Connection&)>& job) override {
+    return readers_.With([&](Db& db) -> Status {
+      sqlite::SqliteConnection c(db);
+      Status st = job(c);
+      db.ResetStatements();  // the next reader of this connection sees the latest commit
+      return st;
+    });
+  }
 
   // Runs f(Db&) on a read connection and leaves no statement open behind it, so the next
   // caller of that connection reads the latest committed data.
@@ -859,133 +789,6 @@ class SqliteStore final : public Store {
       auto result = f(db);
       db.ResetStatements();
       return result;
-    });
-  }
-
-  Status CreateBrand(const Brand& brand, const ApiKey& first_key,
-                     const AuditEntry& audit) override {
-    return writer_.Submit([&](Db& db) -> Status {
-      auto stmt = db.Prepare("INSERT INTO brands (id, name, created_at) VALUES (?1, ?2, ?3)");
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      Status st = stmt->Bind(1, brand.id).Bind(2, brand.name).Bind(3, brand.created_at).Run();
-      if (st.code() == Code::kAlreadyExists) return AlreadyExists("brand " + brand.id + " exists");
-      CDP_RETURN_IF_ERROR(st);
-      CDP_RETURN_IF_ERROR(InsertApiKey(db, first_key));
-      return InsertAudit(db, audit);
-    });
-  }
-
-  Result<Brand> GetBrand(std::string_view brand_id) override {
-    return Read([&](Db& db) -> Result<Brand> {
-      auto stmt = db.Prepare("SELECT id, name, created_at FROM brands WHERE id = ?1");
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      stmt->Bind(1, brand_id);
-      auto row = stmt->Step();
-      if (!row.ok()) return std::move(row).take_status();
-      if (!*row) return NotFound(fmt::format("no brand {}", brand_id));
-      return Brand{stmt->Text(0), stmt->Text(1), stmt->Int(2)};
-    });
-  }
-
-  Result<std::vector<Brand>> ListBrands() override {
-    return Read([&](Db& db) -> Result<std::vector<Brand>> {
-      auto stmt = db.Prepare("SELECT id, name, created_at FROM brands ORDER BY created_at, id");
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      std::vector<Brand> out;
-      for (;;) {
-        auto row = stmt->Step();
-        if (!row.ok()) return std::move(row).take_status();
-        if (!*row) break;
-        out.push_back(Brand{stmt->Text(0), stmt->Text(1), stmt->Int(2)});
-      }
-      return out;
-    });
-  }
-
-  Result<std::vector<ApiKey>> ListApiKeys(std::string_view brand_id) override {
-    return Read([&](Db& db) -> Result<std::vector<ApiKey>> {
-      auto stmt = db.Prepare(
-          "SELECT brand_id, hash, prefix, created_at, revoked_at, last_used_at FROM api_keys "
-          "WHERE brand_id = ?1 ORDER BY created_at, prefix");
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      stmt->Bind(1, brand_id);
-      std::vector<ApiKey> out;
-      for (;;) {
-        auto row = stmt->Step();
-        if (!row.ok()) return std::move(row).take_status();
-        if (!*row) break;
-        out.push_back(ReadApiKey(*stmt));
-      }
-      return out;
-    });
-  }
-
-  Status AddApiKey(const ApiKey& key, std::optional<int64_t> retire_others_at,
-                   const AuditEntry& audit) override {
-    return writer_.Submit([&](Db& db) -> Status {
-      auto brand = db.Prepare("SELECT 1 FROM brands WHERE id = ?1");
-      if (!brand.ok()) return std::move(brand).take_status();
-      brand->Bind(1, key.brand_id);
-      auto row = brand->Step();
-      if (!row.ok()) return std::move(row).take_status();
-      if (!*row) return NotFound("no brand " + key.brand_id);
-      brand->Reset();
-      if (retire_others_at) {
-        auto retire = PrepareShared(db, access_sql::kRetireKeys);
-        if (!retire.ok()) return std::move(retire).take_status();
-        CDP_RETURN_IF_ERROR(
-            retire->Bind(1, key.brand_id).Bind(2, *retire_others_at).Bind(3, key.hash).Run());
-      }
-      CDP_RETURN_IF_ERROR(InsertApiKey(db, key));
-      return InsertAudit(db, audit);
-    });
-  }
-
-  Status RevokeApiKey(std::string_view brand_id, std::string_view prefix, int64_t now,
-                      AuditEntry audit) override {
-    return writer_.Submit([&](Db& db) -> Status {
-      auto find = db.Prepare(
-          "SELECT hash, prefix FROM api_keys WHERE brand_id = ?1 "
-          "AND (revoked_at IS NULL OR revoked_at > ?2)");
-      if (!find.ok()) return std::move(find).take_status();
-      find->Bind(1, brand_id).Bind(2, now);
-      std::vector<std::string> matches;
-      for (;;) {
-        auto row = find->Step();
-        if (!row.ok()) return std::move(row).take_status();
-        if (!*row) break;
-        std::string stored_prefix = find->Text(1);
-        // The operator may give any prefix of the stored prefix, or the whole key.
-        bool match = prefix.size() <= stored_prefix.size()
-                         ? std::string_view(stored_prefix).starts_with(prefix)
-                         : prefix.starts_with(stored_prefix);
-        if (match) {
-          matches.push_back(find->Text(0));
-          audit.target = stored_prefix;
-        }
-      }
-      if (matches.empty())
-        return NotFound(
-            fmt::format("brand {} has no active key starting with '{}'", brand_id, prefix));
-      if (matches.size() > 1)
-        return InvalidArgument(fmt::format("'{}' matches {} active keys; give a longer prefix",
-                                           prefix, matches.size()));
-      auto revoke =
-          db.Prepare("UPDATE api_keys SET revoked_at = ?3 WHERE brand_id = ?1 AND hash = ?2");
-      if (!revoke.ok()) return std::move(revoke).take_status();
-      CDP_RETURN_IF_ERROR(revoke->Bind(1, brand_id).Bind(2, matches[0]).Bind(3, now).Run());
-      return InsertAudit(db, audit);
-    });
-  }
-
-  Status MarkKeysUsed(const std::vector<std::pair<std::string, int64_t>>& uses) override {
-    return writer_.Submit([&](Db& db) -> Status {
-      for (const auto& [hash, at] : uses) {
-        auto stmt = PrepareShared(db, access_sql::kMarkKeyUsed);
-        if (!stmt.ok()) return std::move(stmt).take_status();
-        CDP_RETURN_IF_ERROR(stmt->Bind(1, hash).Bind(2, at).Run());
-      }
-      return Status::Ok();
     });
   }
 
@@ -1392,30 +1195,6 @@ class SqliteStore final : public Store {
     });
   }
 
-  Status PutChannel(std::string_view brand_id, std::string_view channel, std::string_view config,
-                    int64_t now) override {
-    return writer_.Submit([&](Db& db) -> Status {
-      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kPutChannel);
-      auto stmt = db.Prepare(sql);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      return stmt->Bind(1, brand_id).Bind(2, channel).Bind(3, config).Bind(4, now).Run();
-    });
-  }
-
-  Result<std::optional<std::string>> GetChannel(std::string_view brand_id,
-                                                std::string_view channel) override {
-    return Read([&](Db& db) -> Result<std::optional<std::string>> {
-      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kGetChannel);
-      auto stmt = db.Prepare(sql);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      stmt->Bind(1, brand_id).Bind(2, channel);
-      auto row = stmt->Step();
-      if (!row.ok()) return std::move(row).take_status();
-      if (!*row) return std::optional<std::string>();
-      return std::optional<std::string>(stmt->Text(0));
-    });
-  }
-
   Status CreateCampaign(const Campaign& c) override {
     return writer_.Submit([&](Db& db) -> Status {
       static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kInsertCampaign);
@@ -1587,212 +1366,6 @@ class SqliteStore final : public Store {
     });
   }
 
-  Status SetRateLimit(std::string_view brand_id, std::string_view group, int64_t per_minute,
-                      const AuditEntry& audit) override {
-    return writer_.Submit([&](Db& db) -> Status {
-      auto stmt = PrepareShared(db, campaign_sql::kSetRateLimit);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      CDP_RETURN_IF_ERROR(stmt->Bind(1, brand_id).Bind(2, group).Bind(3, per_minute).Run());
-      return InsertAudit(db, audit);
-    });
-  }
-
-  Status CreatePartnerApp(const PartnerApp& app, const AuditEntry& audit) override {
-    return writer_.Submit([&](Db& db) -> Status {
-      auto stmt = PrepareShared(db, access_sql::kInsertPartner);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      Status st = stmt->Bind(1, app.client_id)
-                      .Bind(2, app.name)
-                      .Bind(3, app.secret_hash)
-                      .Bind(4, access_sql::EncodeUris(app.redirect_uris))
-                      .Bind(5, app.created_at)
-                      .Run();
-      if (st.code() == Code::kAlreadyExists)
-        return AlreadyExists("partner app " + app.client_id + " exists");
-      CDP_RETURN_IF_ERROR(st);
-      return InsertAudit(db, audit);
-    });
-  }
-
-  Result<PartnerApp> GetPartnerApp(std::string_view client_id) override {
-    return Read([&](Db& db) -> Result<PartnerApp> {
-      auto stmt = PrepareShared(db, access_sql::kGetPartner);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      stmt->Bind(1, client_id);
-      auto rows = AllRows<PartnerApp>(*stmt, ReadPartner);
-      if (!rows.ok()) return std::move(rows).take_status();
-      if (rows->empty()) return NotFound(fmt::format("no partner app {}", client_id));
-      return std::move(rows->front());
-    });
-  }
-
-  Result<std::vector<PartnerApp>> ListPartnerApps() override {
-    return Read([&](Db& db) -> Result<std::vector<PartnerApp>> {
-      auto stmt = PrepareShared(db, access_sql::kListPartners);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      return AllRows<PartnerApp>(*stmt, ReadPartner);
-    });
-  }
-
-  Status DeletePartnerApp(std::string_view client_id, int64_t now,
-                          const AuditEntry& audit) override {
-    return writer_.Submit([&](Db& db) -> Status {
-      auto del = PrepareShared(db, access_sql::kDeletePartner);
-      if (!del.ok()) return std::move(del).take_status();
-      del->Bind(1, client_id).Bind(2, now);
-      auto deleted = AllRows<std::string>(*del, [](const Stmt& s) { return s.Text(0); });
-      if (!deleted.ok()) return std::move(deleted).take_status();
-      if (deleted->empty()) return NotFound(fmt::format("no partner app {}", client_id));
-      auto revoke = PrepareShared(db, access_sql::kRevokePartnerTokens);
-      if (!revoke.ok()) return std::move(revoke).take_status();
-      CDP_RETURN_IF_ERROR(revoke->Bind(1, client_id).Bind(2, now).Run());
-      return InsertAudit(db, audit);
-    });
-  }
-
-  Status SaveAuthCode(const AuthCode& code, const AuditEntry& audit) override {
-    return writer_.Submit([&](Db& db) -> Status {
-      auto stmt = PrepareShared(db, access_sql::kInsertCode);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      CDP_RETURN_IF_ERROR(stmt->Bind(1, code.hash)
-                              .Bind(2, code.grant_id)
-                              .Bind(3, code.client_id)
-                              .Bind(4, code.brand_id)
-                              .Bind(5, code.scopes)
-                              .Bind(6, code.redirect_uri)
-                              .Bind(7, code.code_challenge)
-                              .Bind(8, code.created_at)
-                              .Bind(9, code.expires_at)
-                              .Run());
-      return InsertAudit(db, audit);
-    });
-  }
-
-  Result<AuthCode> GetAuthCode(std::string_view hash) override {
-    return Read([&](Db& db) -> Result<AuthCode> {
-      auto stmt = PrepareShared(db, access_sql::kGetCode);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      stmt->Bind(1, hash);
-      auto rows = AllRows<AuthCode>(*stmt, ReadCode);
-      if (!rows.ok()) return std::move(rows).take_status();
-      if (rows->empty()) return NotFound("no such authorization code");
-      return std::move(rows->front());
-    });
-  }
-
-  Status RedeemAuthCode(std::string_view hash, int64_t now,
-                        const std::vector<OAuthToken>& tokens) override {
-    bool replayed = false;
-    Status st = writer_.Submit([&](Db& db) -> Status {
-      auto use = PrepareShared(db, access_sql::kUseCode);
-      if (!use.ok()) return std::move(use).take_status();
-      use->Bind(1, hash).Bind(2, now);
-      auto used = AllRows<std::string>(*use, [](const Stmt& s) { return s.Text(0); });
-      if (!used.ok()) return std::move(used).take_status();
-      if (used->empty()) {
-        replayed = true;
-        return RevokeGrantOf(db, access_sql::kCodeGrant, hash, now);
-      }
-      return InsertTokens(db, tokens);
-    });
-    if (st.ok() && replayed) return FailedPrecondition("authorization code already used");
-    return st;
-  }
-
-  Result<OAuthToken> GetOAuthToken(std::string_view hash) override {
-    return Read([&](Db& db) -> Result<OAuthToken> {
-      auto stmt = PrepareShared(db, access_sql::kGetToken);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      stmt->Bind(1, hash);
-      auto rows = AllRows<OAuthToken>(*stmt, ReadToken);
-      if (!rows.ok()) return std::move(rows).take_status();
-      if (rows->empty()) return NotFound("no such token");
-      return std::move(rows->front());
-    });
-  }
-
-  Status RotateRefreshToken(std::string_view hash, int64_t now,
-                            const std::vector<OAuthToken>& tokens) override {
-    bool reused = false;
-    Status st = writer_.Submit([&](Db& db) -> Status {
-      auto use = PrepareShared(db, access_sql::kUseRefreshToken);
-      if (!use.ok()) return std::move(use).take_status();
-      use->Bind(1, hash).Bind(2, now);
-      auto used = AllRows<std::string>(*use, [](const Stmt& s) { return s.Text(0); });
-      if (!used.ok()) return std::move(used).take_status();
-      if (used->empty()) {
-        reused = true;
-        return RevokeGrantOf(db, access_sql::kTokenGrant, hash, now);
-      }
-      return InsertTokens(db, tokens);
-    });
-    if (st.ok() && reused) return FailedPrecondition("refresh token already used or revoked");
-    return st;
-  }
-
-  Status RevokeGrant(std::string_view grant_id, int64_t now, const AuditEntry& audit) override {
-    return writer_.Submit([&](Db& db) -> Status {
-      auto stmt = PrepareShared(db, access_sql::kRevokeGrant);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      CDP_RETURN_IF_ERROR(stmt->Bind(1, grant_id).Bind(2, now).Run());
-      return InsertAudit(db, audit);
-    });
-  }
-
-  Result<int64_t> RevokePartnerAccess(std::string_view brand_id, std::string_view client_id,
-                                      int64_t now, const AuditEntry& audit) override {
-    int64_t grants = 0;
-    Status st = writer_.Submit([&](Db& db) -> Status {
-      auto stmt = PrepareShared(db, access_sql::kRevokeBrandPartner);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      stmt->Bind(1, brand_id).Bind(2, client_id).Bind(3, now);
-      auto revoked = AllRows<std::string>(*stmt, [](const Stmt& s) { return s.Text(0); });
-      if (!revoked.ok()) return std::move(revoked).take_status();
-      std::sort(revoked->begin(), revoked->end());
-      grants = std::unique(revoked->begin(), revoked->end()) - revoked->begin();
-      return InsertAudit(db, audit);
-    });
-    if (!st.ok()) return st;
-    return grants;
-  }
-
-  Result<std::vector<Grant>> ListGrants(std::string_view brand_id, int64_t now) override {
-    return Read([&](Db& db) -> Result<std::vector<Grant>> {
-      auto stmt = PrepareShared(db, access_sql::kListGrants);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      stmt->Bind(1, brand_id).Bind(2, now);
-      return AllRows<Grant>(*stmt, [](const Stmt& s) {
-        return Grant{s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4)};
-      });
-    });
-  }
-
-  Result<std::vector<AuditEntry>> ListAudit(std::string_view brand_id, int64_t before_id,
-                                            size_t limit) override {
-    return Read([&](Db& db) -> Result<std::vector<AuditEntry>> {
-      auto stmt = PrepareShared(db, access_sql::kListAudit);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      stmt->Bind(1, brand_id).Bind(2, before_id).Bind(3, static_cast<int64_t>(limit));
-      return AllRows<AuditEntry>(*stmt, [](const Stmt& s) {
-        return AuditEntry{s.Int(0),  s.Int(1),  s.Text(2), s.Text(3),
-                          s.Text(4), s.Text(5), s.Text(6)};
-      });
-    });
-  }
-
-  Result<std::vector<std::pair<std::string, int64_t>>> GetRateLimits(
-      std::string_view brand_id) override {
-    using Limits = std::vector<std::pair<std::string, int64_t>>;
-    return Read([&](Db& db) -> Result<Limits> {
-      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kGetRateLimits);
-      auto stmt = db.Prepare(sql);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      stmt->Bind(1, brand_id);
-      return AllRows<std::pair<std::string, int64_t>>(
-          *stmt, [](const Stmt& s) { return std::make_pair(s.Text(0), s.Int(1)); });
-    });
-  }
-
   Status RecordFeedback(std::string_view brand_id, const Feedback& f) override {
     return writer_.Submit([&](Db& db) -> Status {
       static const std::string exists = campaign_sql::ForSqlite(campaign_sql::kMessageExists);
@@ -1905,29 +1478,6 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::string> GetOrCreateSecret(std::string_view name,
-                                        std::string_view candidate) override {
-    Status put = writer_.Submit([&](Db& db) -> Status {
-      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kPutSecret);
-      auto stmt = db.Prepare(sql);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      return stmt->Bind(1, name).Bind(2, candidate).Run();
-    });
-    if (!put.ok()) return put;
-    return Read([&](Db& db) -> Result<std::string> {
-      static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kGetSecret);
-      auto stmt = db.Prepare(sql);
-      if (!stmt.ok()) return std::move(stmt).take_status();
-      stmt->Bind(1, name);
-      auto row = stmt->Step();
-      if (!row.ok()) return std::move(row).take_status();
-      if (!*row) return Internal("secret vanished");
-      std::string value = stmt->Text(0);
-      stmt->Reset();
-      return value;
-    });
-  }
-
  private:
   ProfileIdCache profile_cache_;  // used by the writer thread only
   ChangeLog changes_;             // filled by the writer, read by the segment index
@@ -1984,14 +1534,25 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
     ::close(wal_fd);
     return std::move(checkpoint_db).take_status();
   }
-  auto store = std::make_unique<SqliteStore>(std::move(writer_db).value(), wal_fd,
-                                             std::move(checkpoint_db).value(), options, limits);
+  auto core = std::make_shared<SqliteStore>(std::move(writer_db).value(), wal_fd,
+                                            std::move(checkpoint_db).value(), options, limits);
   for (int i = 0; i < std::max(1, options.read_connections); ++i) {
     auto db = Db::Open(path);
     if (!db.ok()) return std::move(db).take_status();
-    store->readers().Add(std::move(db).value());
+    core->readers().Add(std::move(db).value());
   }
-  return std::unique_ptr<Store>(std::move(store));
+  StoreParts parts;
+  parts.brands = sql::NewBrandStore(*core);
+  parts.partners = sql::NewPartnerStore(*core);
+  parts.channels = sql::NewChannelStore(*core);
+  parts.profiles = core;
+  parts.events = core;
+  parts.segments = core;
+  parts.push = core;
+  parts.campaigns = core;
+  parts.write_health = [store = core.get()] { return store->WriteHealth(); };
+  parts.shared = std::move(core);
+  return ComposeStore(std::move(parts));
 }
 
 }  // namespace cdp::store
