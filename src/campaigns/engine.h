@@ -31,6 +31,7 @@
 #include "campaigns/tracking.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "delivery/channel.h"
 #include "store/store.h"
 
 namespace cdp::campaigns {
@@ -55,8 +56,11 @@ struct EngineOptions {
 
 class Engine {
  public:
-  // `links` makes each message's tracking, unsubscribe and receipt URLs.
-  Engine(store::Store& store, const Clock& clock, const Links& links, EngineOptions options);
+  // `links` makes each message's tracking, unsubscribe and receipt URLs; `channels` makes
+  // the senders of a campaign's channel from the brand's stored settings. All three outlive
+  // the engine.
+  Engine(store::Store& store, const Clock& clock, const Links& links,
+         const delivery::ChannelFactory& channels, EngineOptions options);
   ~Engine();  // Stop()
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -78,6 +82,7 @@ class Engine {
   store::Store& store_;
   const Clock& clock_;
   const Links& links_;
+  const delivery::ChannelFactory& channels_;
   const EngineOptions options_;
   std::atomic<bool> stopping_{false};
   std::thread loop_;

@@ -17,6 +17,7 @@
 #include "campaigns/tracking.h"
 #include "core/clock.h"
 #include "core/ids.h"
+#include "delivery/provider_channel_factory.h"
 #include "http/router.h"
 #include "ratelimit/limiter.h"
 #include "ratelimit/policy.h"
@@ -140,7 +141,8 @@ int ServeCommand::Run() const {
     return 1;
   }
   const campaigns::Links links(*link_key, PublicUrl(campaign_, options.address, server.port()));
-  campaigns::Engine engine(*store, clock, links, engine_options);
+  const delivery::ProviderChannelFactory channels;
+  campaigns::Engine engine(*store, clock, links, channels, engine_options);
   api::Services services{*store, authenticator, clock, &engine, &links, &rate_limits, &oauth};
   api::AddRoutes(router, services);
 
