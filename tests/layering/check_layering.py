@@ -42,10 +42,12 @@ ALLOWED = {
           "ratelimit", "campaigns", "api", "cli"},  # main.cc
 }
 
-# A backend's headers: who may include them besides the backend itself.
+# A backend: who may include its headers besides the backend itself, and which ones (the
+# factory that opens it and its migrations); its other headers are its own.
 BACKENDS = {
-    "store/sqlite/": ("cli/", "main.cc"),
-    "store/postgres/": ("cli/", "main.cc"),
+    "store/sqlite/": (("cli/", "main.cc"),
+                      ("store/sqlite/sqlite_store.h", "store/sqlite/migrations.h")),
+    "store/postgres/": (("cli/", "main.cc"), ("store/postgres/postgres_store.h",)),
 }
 
 # Third-party header prefix -> the only paths (files or folders of src/) that include it.
@@ -53,7 +55,7 @@ CONFINED = {
     "sqlite3.h": ("store/sqlite/",),
     "libpq-fe.h": ("store/postgres/",),
     "hiredis/": ("ratelimit/redis_limiter.cc",),
-    "curl/": ("delivery/", "cli/", "main.cc"),
+    "curl/": ("delivery/http_post.cc", "main.cc"),
     "boost/beast": ("http/server.cc",),
     "boost/asio": ("http/server.cc", "http/server.h"),
     "phonenumbers/": ("profiles/phone.cc",),
@@ -92,11 +94,15 @@ def check(src):
                         problems.append(f"{where}: folder '{folder}' has no place in the layers")
                     elif to != folder and to not in ALLOWED[folder]:
                         problems.append(f"{where}: {folder}/ may not depend on {to}/")
-                    for backend, users in BACKENDS.items():
-                        if target.startswith(backend) and not rel.startswith(backend) \
-                                and not within(rel, users):
+                    for backend, (users, public) in BACKENDS.items():
+                        if not target.startswith(backend) or rel.startswith(backend):
+                            continue
+                        if not within(rel, users):
                             problems.append(f"{where}: only {backend} and {', '.join(users)} "
                                             f"include {backend} headers")
+                        elif target not in public:
+                            problems.append(f"{where}: {target} is internal to {backend}; "
+                                            f"include {' or '.join(public)}")
                 if kind == "<":
                     for header, owners in CONFINED.items():
                         if target.startswith(header) and not within(rel, owners):
@@ -113,6 +119,8 @@ def self_test():
         "delivery/bad.cc": '#include <sqlite3.h>\n',
         "tools/bad.cc": '#include "core/status.h"\n',
         "cli/ok.cc": '#include "store/sqlite/sqlite_store.h"\n#include <CLI/CLI.hpp>\n',
+        "cli/bad.cc": '#include "store/sqlite/backend.h"\n',
+        "delivery/email/bad.cc": '#include <curl/curl.h>\n',
         "store/sqlite/ok.cc": '#include <sqlite3.h>\n#include "store/sqlite/sqlite_db.h"\n',
     }
     with tempfile.TemporaryDirectory() as src:
