@@ -77,9 +77,8 @@ class PortableBrandStore final : public BrandStore {
   Status CreateBrand(const Brand& brand, const ApiKey& first_key,
                      const AuditEntry& audit) override {
     return executor_.Write([&](Connection& c) -> Status {
-      Status st =
-          c.Exec(kInsertBrand, Params().Add(brand.id).Add(brand.name).Add(brand.created_at))
-              .status();
+      Status st = c.Exec(kInsertBrand, Params().Add(brand.id).Add(brand.name).Add(brand.created_at))
+                      .status();
       if (st.code() == Code::kAlreadyExists) return AlreadyExists("brand " + brand.id + " exists");
       CDP_RETURN_IF_ERROR(st);
       CDP_RETURN_IF_ERROR(InsertApiKey(c, first_key));
@@ -100,11 +99,11 @@ class PortableBrandStore final : public BrandStore {
   }
 
   Result<std::vector<Brand>> ListBrands() override {
-    return ReadAll<Brand>(kListBrands, Params(), ReadBrand);
+    return ReadAll<Brand>(executor_, kListBrands, Params(), ReadBrand);
   }
 
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view brand_id) override {
-    return ReadAll<ApiKey>(kListKeys, Params().Add(brand_id), ReadApiKey);
+    return ReadAll<ApiKey>(executor_, kListKeys, Params().Add(brand_id), ReadApiKey);
   }
 
   Status AddApiKey(const ApiKey& key, std::optional<int64_t> retire_others_at,
@@ -171,14 +170,15 @@ class PortableBrandStore final : public BrandStore {
   Result<std::vector<std::pair<std::string, int64_t>>> GetRateLimits(
       std::string_view brand_id) override {
     return ReadAll<std::pair<std::string, int64_t>>(
-        kGetRateLimits, Params().Add(brand_id),
+        executor_, kGetRateLimits, Params().Add(brand_id),
         [](const Rows& r, int i) { return std::pair(r.Text(i, 0), r.Int(i, 1)); });
   }
 
   Result<std::vector<AuditEntry>> ListAudit(std::string_view brand_id, int64_t before_id,
                                             size_t limit) override {
     return ReadAll<AuditEntry>(
-        kListAudit, Params().Add(brand_id).Add(before_id).Add(static_cast<int64_t>(limit)),
+        executor_, kListAudit,
+        Params().Add(brand_id).Add(before_id).Add(static_cast<int64_t>(limit)),
         [](const Rows& r, int i) {
           return AuditEntry{r.Int(i, 0),  r.Int(i, 1),  r.Text(i, 2), r.Text(i, 3),
                             r.Text(i, 4), r.Text(i, 5), r.Text(i, 6)};
@@ -202,18 +202,6 @@ class PortableBrandStore final : public BrandStore {
   }
 
  private:
-  template <typename T, typename F>
-  Result<std::vector<T>> ReadAll(const Query& query, const Params& params, F read) {
-    std::vector<T> out;
-    CDP_RETURN_IF_ERROR(executor_.Read([&](Connection& c) -> Status {
-      auto rows = c.Exec(query, params);
-      if (!rows.ok()) return std::move(rows).take_status();
-      out = AllOf<T>(*rows, read);
-      return Status::Ok();
-    }));
-    return out;
-  }
-
   Executor& executor_;
 };
 
@@ -221,8 +209,9 @@ class PortableBrandStore final : public BrandStore {
 
 Status InsertAudit(Connection& c, const AuditEntry& e) {
   return c
-      .Exec(kInsertAudit, Params().Add(e.at).Add(e.actor).Add(e.action).Add(e.brand_id).Add(
-                              e.target).Add(e.detail))
+      .Exec(
+          kInsertAudit,
+          Params().Add(e.at).Add(e.actor).Add(e.action).Add(e.brand_id).Add(e.target).Add(e.detail))
       .status();
 }
 

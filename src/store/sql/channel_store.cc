@@ -21,8 +21,7 @@ class PortableChannelStore final : public ChannelStore {
   Status PutChannel(std::string_view brand_id, std::string_view channel, std::string_view config,
                     int64_t now) override {
     return executor_.Write([&](Connection& c) -> Status {
-      return c.Exec(kPutChannel, Params().Add(brand_id).Add(channel).Add(config).Add(now))
-          .status();
+      return c.Exec(kPutChannel, Params().Add(brand_id).Add(channel).Add(config).Add(now)).status();
     });
   }
 

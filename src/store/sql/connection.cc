@@ -17,8 +17,7 @@ std::string ForSqlite(std::string_view text) {
 
 }  // namespace
 
-Query::Query(std::string text, Lock lock)
-    : text_(std::move(text)), sqlite_text_(ForSqlite(text_)) {
+Query::Query(std::string text, Lock lock) : text_(std::move(text)), sqlite_text_(ForSqlite(text_)) {
   if (lock == Lock::kForUpdate) text_ += " FOR UPDATE";
   static std::atomic<int> next{0};
   name_ = "cdp_sql_" + std::to_string(next.fetch_add(1));

@@ -164,14 +164,7 @@ class PortablePartnerStore final : public PartnerStore {
   }
 
   Result<std::vector<PartnerApp>> ListPartnerApps() override {
-    std::vector<PartnerApp> out;
-    CDP_RETURN_IF_ERROR(executor_.Read([&](Connection& c) -> Status {
-      auto rows = c.Exec(kListPartners);
-      if (!rows.ok()) return std::move(rows).take_status();
-      out = AllOf<PartnerApp>(*rows, ReadPartner);
-      return Status::Ok();
-    }));
-    return out;
+    return ReadAll<PartnerApp>(executor_, kListPartners, Params(), ReadPartner);
   }
 
   Status DeletePartnerApp(std::string_view client_id, int64_t now,
@@ -251,16 +244,10 @@ class PortablePartnerStore final : public PartnerStore {
   }
 
   Result<std::vector<Grant>> ListGrants(std::string_view brand_id, int64_t now) override {
-    std::vector<Grant> out;
-    CDP_RETURN_IF_ERROR(executor_.Read([&](Connection& c) -> Status {
-      auto rows = c.Exec(kListGrants, Params().Add(brand_id).Add(now));
-      if (!rows.ok()) return std::move(rows).take_status();
-      out = AllOf<Grant>(*rows, [](const Rows& r, int i) {
-        return Grant{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Int(i, 3), r.Int(i, 4)};
-      });
-      return Status::Ok();
-    }));
-    return out;
+    return ReadAll<Grant>(
+        executor_, kListGrants, Params().Add(brand_id).Add(now), [](const Rows& r, int i) {
+          return Grant{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Int(i, 3), r.Int(i, 4)};
+        });
   }
 
  private:

@@ -1,5 +1,5 @@
 // Small helpers of the portable parts: the audit entry every access change writes, and
-// reading all rows of a result. Only store/sql includes this header.
+// reading rows. Only store/sql includes this header.
 #pragma once
 
 #include <vector>
@@ -19,6 +19,20 @@ std::vector<T> AllOf(const Rows& r, F read) {
   std::vector<T> out;
   out.reserve(static_cast<size_t>(r.size()));
   for (int i = 0; i < r.size(); ++i) out.push_back(read(r, i));
+  return out;
+}
+
+// Every row of `query` on a read connection, each read by read(rows, row).
+template <typename T, typename F>
+Result<std::vector<T>> ReadAll(Executor& executor, const Query& query, const Params& params,
+                               F read) {
+  std::vector<T> out;
+  CDP_RETURN_IF_ERROR(executor.Read([&](Connection& c) -> Status {
+    auto rows = c.Exec(query, params);
+    if (!rows.ok()) return std::move(rows).take_status();
+    out = AllOf<T>(*rows, read);
+    return Status::Ok();
+  }));
   return out;
 }
 
