@@ -1,153 +1,181 @@
-// campaigns::Engine with a channel factory of the test's own: what a campaign sends reaches
-// the senders the factory made, rendered for each recipient, and is recorded as sent.
+// campaigns/engine: a campaign's sending through the channel the engine's ChannelFactory
+// makes, over a real (SQLite) store, with the factory and its sender replaced by fakes.
 #include "campaigns/engine.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
-
 #include <chrono>
-#include <filesystem>
+#include <condition_variable>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "auth/keys.h"
 #include "campaigns/tracking.h"
-#include "core/clock.h"
 #include "delivery/channel.h"
+#include "profiles/profile_input.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/server_process.h"
 
 namespace cdp::campaigns {
 namespace {
 
-// Records every message its senders are given, and the channels it was asked for.
-class CapturingFactory final : public delivery::ChannelFactory {
- public:
-  Result<delivery::Channel> Make(std::string_view name, const boost::json::object& settings,
-                                 const delivery::VapidKeysSource&) const override {
-    std::lock_guard lock(mu_);
-    asked_.emplace_back(name);
-    settings_ = boost::json::serialize(settings);
-    delivery::Channel channel;
-    channel.pace.connections = 1;
-    channel.make_sender = [this] { return std::make_unique<CapturingSender>(*this); };
-    return channel;
-  }
+namespace json = boost::json;
 
-  std::vector<delivery::Outgoing> sent() const {
-    std::lock_guard lock(mu_);
-    return sent_;
+// What the engine handed to the channel: the channels it asked for and every message sent.
+struct Sent {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> channels;  // "name settings-json", one per Make
+  std::vector<delivery::Outgoing> messages;
+
+  // The messages sent so far, once there are at least `n` (or after `timeout`).
+  std::vector<delivery::Outgoing> WaitFor(size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, timeout, [&] { return messages.size() >= n; });
+    return messages;
   }
-  std::vector<std::string> asked() const {
-    std::lock_guard lock(mu_);
-    return asked_;
-  }
-  std::string settings() const {
-    std::lock_guard lock(mu_);
-    return settings_;
+};
+
+class RecordingSender final : public delivery::Sender {
+ public:
+  explicit RecordingSender(Sent& sent) : sent_(sent) {}
+  delivery::Delivery Send(const delivery::Outgoing& m) override {
+    std::lock_guard lock(sent_.mu);
+    sent_.messages.push_back(m);
+    sent_.cv.notify_all();
+    return {delivery::Delivery::Outcome::kSent, "250 recorded"};
   }
 
  private:
-  class CapturingSender final : public delivery::Sender {
-   public:
-    explicit CapturingSender(const CapturingFactory& f) : f_(f) {}
-    delivery::Delivery Send(const delivery::Outgoing& m) override {
-      std::lock_guard lock(f_.mu_);
-      f_.sent_.push_back(m);
-      return {delivery::Delivery::Outcome::kSent, "250 ok"};
+  Sent& sent_;
+};
+
+class RecordingChannels final : public delivery::ChannelFactory {
+ public:
+  explicit RecordingChannels(Sent& sent) : sent_(sent) {}
+  Result<delivery::Channel> Make(std::string_view name, const json::object& settings,
+                                 const delivery::VapidKeysSource&) const override {
+    {
+      std::lock_guard lock(sent_.mu);
+      sent_.channels.push_back(std::string(name) + " " + json::serialize(settings));
     }
+    delivery::Channel ch;
+    ch.pace.connections = 1;
+    ch.make_sender = [this] { return std::make_unique<RecordingSender>(sent_); };
+    return ch;
+  }
 
-   private:
-    const CapturingFactory& f_;
-  };
-
-  mutable std::mutex mu_;
-  mutable std::vector<delivery::Outgoing> sent_;
-  mutable std::vector<std::string> asked_;
-  mutable std::string settings_;
+ private:
+  Sent& sent_;
 };
 
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cdp-engine-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
     store::SqliteOptions options;
-    options.data_dir = dir_.string();
+    options.data_dir = dir_.path();
     auto opened = store::OpenSqliteStore(options);
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     store_ = std::move(opened).value();
     const int64_t now = clock_.NowMicros();
-    store::ApiKey key;
-    key.brand_id = "b1";
-    key.prefix = "k";
-    key.hash = "h";
-    key.created_at = now;
-    store::AuditEntry audit;
-    audit.at = now;
-    audit.actor = "test";
-    audit.action = "brand.create";
-    ASSERT_TRUE(store_->CreateBrand({"b1", "Brand", now}, key, audit).ok());
-    ASSERT_TRUE(store_->PutChannel("b1", "email", R"({"host":"smtp.test"})", now).ok());
-    std::vector<store::ProfileWrite> writes(1);
-    writes[0].patch.user_id = "u1";
-    writes[0].patch[profiles::Field::kEmail] = "ada@example.com";
-    writes[0].patch[profiles::Field::kFirstName] = "Ada";
-    writes[0].patch[profiles::Field::kEmailOptIn] = 1;
-    auto upserted = store_->UpsertProfiles("b1", std::move(writes), now);
-    ASSERT_TRUE(upserted.ok() && (*upserted)[0].ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    ASSERT_TRUE(store_
+                    ->CreateBrand(store::Brand{"brand", "B", now},
+                                  auth::IssueKey("brand", now).record,
+                                  store::AuditEntry{0, now, "test", "test", "", "", "{}"})
+                    .ok());
   }
 
-  std::filesystem::path dir_;
-  SystemClock clock_;
+  void AddUser(const std::string& json_text) {
+    auto patch = profiles::ParseProfileInput(json::parse(json_text).as_object());
+    ASSERT_TRUE(patch.ok()) << patch.status().message();
+    std::vector<store::ProfileWrite> writes;
+    writes.push_back(store::ProfileWrite{std::move(patch).value()});
+    auto written = store_->UpsertProfiles("brand", std::move(writes), clock_.NowMicros());
+    ASSERT_TRUE(written.ok()) << written.status().message();
+    ASSERT_TRUE(written->at(0).ok()) << written->at(0).message();
+  }
+
+  // A campaign that is due now.
+  void Schedule(const std::string& id, const std::string& channel, const std::string& target,
+                const std::string& content) {
+    store::Campaign c;
+    c.brand_id = "brand";
+    c.id = id;
+    c.name = id;
+    c.channel = channel;
+    c.target = target;
+    c.content = content;
+    c.status = std::string(store::kCampaignScheduled);
+    c.created_at = c.updated_at = clock_.NowMicros();
+    c.send_at = c.created_at - 1;
+    ASSERT_TRUE(store_->CreateCampaign(c).ok());
+  }
+
+  // The campaign's status once it is no longer sending (or after 10 s).
+  std::string WaitUntilSent(const std::string& id) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      auto c = store_->GetCampaign("brand", id);
+      if (!c.ok()) return c.status().message();
+      if (c->status == store::kCampaignSent || std::chrono::steady_clock::now() > deadline)
+        return c->status;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
+  testing::TempDir dir_;
   std::unique_ptr<store::Store> store_;
+  SystemClock clock_;
+  Links links_{"link-key", "https://cdp.example"};
+  Sent sent_;
+  RecordingChannels channels_{sent_};
 };
 
-TEST_F(EngineTest, SendsThroughTheSendersOfTheFactoryItIsHanded) {
-  const int64_t now = clock_.NowMicros();
-  store::Campaign c;
-  c.brand_id = "b1";
-  c.id = "cmp_1";
-  c.name = "hello";
-  c.channel = "email";
-  c.target = R"({"user_ids":["u1"]})";
-  c.content = R"({"subject":"Hi {{firstName}}","text":"Hello","from":"news@brand.test"})";
-  c.options = R"({"tracking":false})";
-  c.status = std::string(store::kCampaignSending);
-  c.send_at = now;
-  c.created_at = c.updated_at = now;
-  ASSERT_TRUE(store_->CreateCampaign(c).ok());
-
-  const Links links("0123456789abcdef0123456789abcdef", "http://127.0.0.1:1");
-  CapturingFactory factory;
+EngineOptions Quick() {
   EngineOptions options;
-  options.poll = std::chrono::milliseconds(20);
-  Engine engine(*store_, clock_, links, factory, options);
+  options.poll = std::chrono::milliseconds(10);
+  return options;
+}
+
+TEST_F(EngineTest, SendsACampaignThroughTheSenderOfTheChannelItsFactoryMakes) {
+  AddUser(R"({"userId":"ann","email":"ann@example.com","email_opt_in":1})");
+  ASSERT_TRUE(
+      store_->PutChannel("brand", "email", R"({"host":"smtp.example"})", clock_.NowMicros()).ok());
+  Schedule("c1", "email", R"({"user_ids":["ann"]})",
+           R"({"subject":"Hello","text":"Hi there","from":"news@example.com"})");
+  Engine engine(*store_, clock_, links_, channels_, Quick());
   engine.Start();
-  store::MessageCounts counts;
-  for (int i = 0; i < 500 && counts.sent == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto got = store_->CountMessages("b1", "cmp_1");
-    ASSERT_TRUE(got.ok());
-    counts = *got;
-  }
+  auto messages = sent_.WaitFor(1, std::chrono::seconds(10));
+  EXPECT_EQ(WaitUntilSent("c1"), store::kCampaignSent);
   engine.Stop();
 
-  EXPECT_EQ(counts.sent, 1);
-  EXPECT_EQ(factory.asked(), std::vector<std::string>{"email"});
-  EXPECT_EQ(factory.settings(), R"({"host":"smtp.test"})");
-  auto sent = factory.sent();
-  ASSERT_EQ(sent.size(), 1u);
-  EXPECT_EQ(sent[0].to, "ada@example.com");
-  EXPECT_EQ(sent[0].subject, "Hi Ada");
-  EXPECT_EQ(sent[0].from, "news@brand.test");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].to, "ann@example.com");
+  EXPECT_EQ(messages[0].from, "news@example.com");
+  EXPECT_EQ(messages[0].subject, "Hello");
+  EXPECT_TRUE(messages[0].text.starts_with("Hi there")) << messages[0].text;
+  EXPECT_EQ(sent_.channels, std::vector<std::string>{R"(email {"host":"smtp.example"})"});
+  auto counts = store_->CountMessages("brand", "c1");
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->sent, 1);
+}
+
+TEST_F(EngineTest, DoesNotAskTheFactoryForAChannelTheBrandHasNotConfigured) {
+  AddUser(R"({"userId":"ann","mobile":"+919899999991","sms_opt_in":1})");
+  Schedule("c2", "sms", R"({"user_ids":["ann"]})", R"({"text":"Hi"})");
+  Engine engine(*store_, clock_, links_, channels_, Quick());
+  engine.Start();
+  EXPECT_EQ(WaitUntilSent("c2"), store::kCampaignSent);
+  engine.Stop();
+
+  EXPECT_TRUE(sent_.channels.empty());
+  EXPECT_TRUE(sent_.messages.empty());
+  auto counts = store_->CountMessages("brand", "c2");
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->failed, 1) << "refused: the sms channel is not configured";
 }
 
 }  // namespace
