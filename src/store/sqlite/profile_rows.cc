@@ -120,7 +120,7 @@ Status RunForProfile(Db& db, const std::string& sql, std::string_view brand_id, 
 }
 
 // Deletes the profile row and the events listed for it while anonymous. A known profile's
-// other events are removed separately (see SqliteStore::DeleteProfile).
+// other events are removed separately (see Backend::DeleteProfile).
 Status DeleteProfileRow(Db& db, std::string_view brand_id, int64_t id) {
   CDP_RETURN_IF_ERROR(
       RunForProfile(db,

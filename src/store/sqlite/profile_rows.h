@@ -47,9 +47,6 @@ inline constexpr std::array<std::string_view, profiles::kFieldCount> kFieldColum
     "email_opt_in", "sms_opt_in", "whatsapp_opt_in"};
 
 // The columns ReadProfile reads, each prefixed with `table` (e.g. "p.").
-
-// The columns ReadProfile reads, each prefixed with `table` (e.g. "p.").
-
 std::string ProfileColumns(std::string_view table = "");
 
 const std::string& SelectProfileSql(ProfileKey::Kind kind);
@@ -69,7 +66,7 @@ Status SaveProfile(Db& db, std::string_view brand_id, Profile& p);
 Status RunForProfile(Db& db, const std::string& sql, std::string_view brand_id, int64_t id);
 
 // Deletes the profile row and the events listed for it while anonymous. A known profile's
-// other events are removed separately (see SqliteStore::DeleteProfile).
+// other events are removed separately (see Backend::DeleteProfile).
 Status DeleteProfileRow(Db& db, std::string_view brand_id, int64_t id);
 
 // The profile is known now: its events need no separate listing any more.
