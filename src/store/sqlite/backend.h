@@ -39,6 +39,17 @@ class Backend final : public ProfileStore,
 
   Status WriteHealth() { return log_failure_.Get(); }
 
+  // Runs f(Db&) on a read connection and leaves no statement open behind it, so the next
+  // caller of that connection reads the latest committed data.
+  template <typename F>
+  auto ReadOn(F&& f) {
+    return readers_.With([&](Db& db) {
+      auto result = f(db);
+      db.ResetStatements();
+      return result;
+    });
+  }
+
   // sql::Executor, for the portable parts (store/sql/parts.h): a job on the writer, or on a
   // read connection.
   Status Write(const std::function<Status(sql::Connection&)>& job) override {
@@ -48,22 +59,9 @@ class Backend final : public ProfileStore,
     });
   }
   Status Read(const std::function<Status(sql::Connection&)>& job) override {
-    return readers_.With([&](Db& db) -> Status {
+    return ReadOn([&](Db& db) -> Status {
       SqliteConnection c(db);
-      Status st = job(c);
-      db.ResetStatements();  // the next reader of this connection sees the latest commit
-      return st;
-    });
-  }
-
-  // Runs f(Db&) on a read connection and leaves no statement open behind it, so the next
-  // caller of that connection reads the latest committed data.
-  template <typename F>
-  auto Read(F&& f) {
-    return readers_.With([&](Db& db) {
-      auto result = f(db);
-      db.ResetStatements();
-      return result;
+      return job(c);
     });
   }
 

@@ -55,7 +55,7 @@ Result<CampaignActivity> Backend::GetCampaignActivity(std::string_view brand_id,
                                                       std::string_view campaign_id,
                                                       const std::optional<Conversion>& conversion,
                                                       size_t top_links) {
-  return Read([&](Db& db) -> Result<CampaignActivity> {
+  return ReadOn([&](Db& db) -> Result<CampaignActivity> {
     CampaignActivity out;
     static const std::string groups = campaign_sql::ForSqlite(campaign_sql::kMessageGroups);
     auto g = db.Prepare(groups);
@@ -107,7 +107,7 @@ Result<CampaignActivity> Backend::GetCampaignActivity(std::string_view brand_id,
 Result<std::vector<TimelinePoint>> Backend::GetTimeline(std::string_view brand_id,
                                                         std::string_view campaign_id, int64_t from,
                                                         int64_t to, int64_t bucket) {
-  return Read([&](Db& db) -> Result<std::vector<TimelinePoint>> {
+  return ReadOn([&](Db& db) -> Result<std::vector<TimelinePoint>> {
     static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kTimeline);
     auto stmt = db.Prepare(sql);
     if (!stmt.ok()) return std::move(stmt).take_status();

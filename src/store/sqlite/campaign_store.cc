@@ -79,7 +79,7 @@ Status Backend::CreateCampaign(const Campaign& c) {
 }
 
 Result<Campaign> Backend::GetCampaign(std::string_view brand_id, std::string_view id) {
-  return Read([&](Db& db) -> Result<Campaign> {
+  return ReadOn([&](Db& db) -> Result<Campaign> {
     static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kGetCampaign);
     auto stmt = db.Prepare(sql);
     if (!stmt.ok()) return std::move(stmt).take_status();
@@ -92,7 +92,7 @@ Result<Campaign> Backend::GetCampaign(std::string_view brand_id, std::string_vie
 }
 
 Result<std::vector<Campaign>> Backend::ListCampaigns(std::string_view brand_id) {
-  return Read([&](Db& db) -> Result<std::vector<Campaign>> {
+  return ReadOn([&](Db& db) -> Result<std::vector<Campaign>> {
     static const std::string sql = campaign_sql::ForSqlite(campaign_sql::kListCampaigns);
     auto stmt = db.Prepare(sql);
     if (!stmt.ok()) return std::move(stmt).take_status();
@@ -177,7 +177,7 @@ Status Backend::AddMessages(std::string_view brand_id, std::string_view campaign
 Result<std::vector<PendingMessage>> Backend::PendingMessages(std::string_view brand_id,
                                                              std::string_view campaign_id,
                                                              int64_t now, size_t limit) {
-  return Read([&](Db& db) -> Result<std::vector<PendingMessage>> {
+  return ReadOn([&](Db& db) -> Result<std::vector<PendingMessage>> {
     static const std::string sql =
         campaign_sql::ForSqlite(campaign_sql::PendingMessagesSql(ProfileColumns("p.")));
     auto stmt = db.Prepare(sql);
@@ -218,7 +218,7 @@ Status Backend::RecordMessages(std::string_view brand_id, std::string_view campa
 
 Result<MessageCounts> Backend::CountMessages(std::string_view brand_id,
                                              std::string_view campaign_id) {
-  return Read([&](Db& db) -> Result<MessageCounts> {
+  return ReadOn([&](Db& db) -> Result<MessageCounts> {
     // Kept by triggers (migration 9): a few rows, however large the campaign.
     static const std::string sql =
         "SELECT status, n FROM campaign_message_counts WHERE brand_id = ?1 AND campaign_id = ?2 "

@@ -182,7 +182,7 @@ void Backend::AppendEventsAsync(std::string_view brand_id, std::vector<events::E
 
 Result<events::EventPage> Backend::QueryEventUsers(std::string_view brand_id,
                                                    const events::EventQuery& q) {
-  return Read([&](Db& db) -> Result<events::EventPage> {
+  return ReadOn([&](Db& db) -> Result<events::EventPage> {
     auto stmt = db.Prepare(
         "SELECT profile_id, COUNT(*), MIN(ts), MAX(ts) FROM events "
         "WHERE brand_id = ?1 AND name = ?2 AND profile_id > ?3 AND ts >= ?4 AND ts < ?5" +
@@ -225,7 +225,7 @@ Result<events::EventPage> Backend::QueryEventUsers(std::string_view brand_id,
 
 Result<events::EventCounts> Backend::CountEvents(std::string_view brand_id,
                                                  const events::EventQuery& q) {
-  return Read([&](Db& db) -> Result<events::EventCounts> {
+  return ReadOn([&](Db& db) -> Result<events::EventCounts> {
     auto stmt = db.Prepare(
         "SELECT COUNT(DISTINCT profile_id), COUNT(*) FROM events "
         "WHERE brand_id = ?1 AND name = ?2 AND ts >= ?3 AND ts < ?4" +

@@ -26,7 +26,7 @@ Result<std::vector<Status>> Backend::UpsertProfiles(std::string_view brand_id,
 }
 
 Result<Profile> Backend::GetProfile(std::string_view brand_id, const ProfileKey& key) {
-  return Read([&](Db& db) -> Result<Profile> {
+  return ReadOn([&](Db& db) -> Result<Profile> {
     auto found = LoadProfile(db, brand_id, key.kind, key.id);
     if (!found.ok()) return std::move(found).take_status();
     if (!*found)
@@ -54,7 +54,7 @@ Status Backend::DeleteProfile(std::string_view brand_id, const ProfileKey& key) 
     profile_cache_.Clear();
     return DeleteProfileRow(db, brand_id, profile_id);
   }));
-  auto ids = Read([&](Db& db) -> Result<std::vector<int64_t>> {
+  auto ids = ReadOn([&](Db& db) -> Result<std::vector<int64_t>> {
     auto stmt = db.Prepare(
         "SELECT id FROM events INDEXED BY events_by_name_time "
         "WHERE brand_id = ?1 AND profile_id = ?2");
@@ -86,7 +86,7 @@ Status Backend::DeleteProfile(std::string_view brand_id, const ProfileKey& key) 
 }
 
 Result<segments::AttributeTypes> Backend::GetAttributeTypes(std::string_view brand_id) {
-  return Read([&](Db& db) -> Result<segments::AttributeTypes> {
+  return ReadOn([&](Db& db) -> Result<segments::AttributeTypes> {
     auto stmt = db.Prepare("SELECT scope, name, type FROM attribute_types WHERE brand_id = ?1");
     if (!stmt.ok()) return std::move(stmt).take_status();
     stmt->Bind(1, brand_id);

@@ -45,7 +45,7 @@ Status Backend::DeleteSubscription(std::string_view brand_id, std::string_view i
 Result<std::vector<Subscription>> Backend::ListSubscriptions(std::string_view brand_id,
                                                              int64_t profile_id,
                                                              std::string_view platform) {
-  return Read([&](Db& db) -> Result<std::vector<Subscription>> {
+  return ReadOn([&](Db& db) -> Result<std::vector<Subscription>> {
     static const std::string sql = campaign_sql::ForSqlite(push_sql::kListSubscriptions);
     auto stmt = db.Prepare(sql);
     if (!stmt.ok()) return std::move(stmt).take_status();
@@ -65,7 +65,7 @@ Result<std::vector<Subscription>> Backend::ListSubscriptions(std::string_view br
 
 Result<ProfilePage> Backend::Subscribers(std::string_view brand_id, std::string_view platform,
                                          int64_t after_profile, size_t limit) {
-  return Read([&](Db& db) -> Result<ProfilePage> {
+  return ReadOn([&](Db& db) -> Result<ProfilePage> {
     static const std::string sql =
         "SELECT " + ProfileColumns("p.") + campaign_sql::ForSqlite(push_sql::kSubscribersWhere);
     auto stmt = db.Prepare(sql);

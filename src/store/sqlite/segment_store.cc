@@ -38,7 +38,7 @@ Status Backend::CreateSegment(std::string_view brand_id, const Segment& s) {
 }
 
 Result<Segment> Backend::GetSegment(std::string_view brand_id, std::string_view id) {
-  return Read([&](Db& db) -> Result<Segment> {
+  return ReadOn([&](Db& db) -> Result<Segment> {
     auto stmt = db.Prepare(
         "SELECT id, name, rules, created_at, updated_at FROM segments "
         "WHERE brand_id = ?1 AND id = ?2");
@@ -52,7 +52,7 @@ Result<Segment> Backend::GetSegment(std::string_view brand_id, std::string_view 
 }
 
 Result<std::vector<Segment>> Backend::ListSegments(std::string_view brand_id) {
-  return Read([&](Db& db) -> Result<std::vector<Segment>> {
+  return ReadOn([&](Db& db) -> Result<std::vector<Segment>> {
     auto stmt = db.Prepare(
         "SELECT id, name, rules, created_at, updated_at FROM segments "
         "WHERE brand_id = ?1 ORDER BY name");
@@ -98,12 +98,12 @@ Status Backend::DeleteSegment(std::string_view brand_id, std::string_view id) {
 
 Result<int64_t> Backend::CountSegment(std::string_view brand_id, const segments::Node& rule,
                                       int64_t now) {
-  return Read([&](Db& db) { return segment_index_.Count(db, brand_id, rule, now); });
+  return ReadOn([&](Db& db) { return segment_index_.Count(db, brand_id, rule, now); });
 }
 
 Result<ProfilePage> Backend::SegmentMembers(std::string_view brand_id, const segments::Node& rule,
                                             int64_t now, int64_t after_profile, size_t limit) {
-  return Read([&](Db& db) -> Result<ProfilePage> {
+  return ReadOn([&](Db& db) -> Result<ProfilePage> {
     auto ids = segment_index_.Members(db, brand_id, rule, now, after_profile, limit);
     if (!ids.ok()) return std::move(ids).take_status();
     static const std::string by_id =
