@@ -9,9 +9,9 @@
 
 namespace cdp::campaigns {
 
-Engine::Engine(store::Store& store, const Clock& clock, const Links& links,
+Engine::Engine(EngineStores stores, const Clock& clock, const Links& links,
                const delivery::ChannelFactory& channels, EngineOptions options)
-    : store_(store),
+    : stores_(stores),
       clock_(clock),
       links_(links),
       channels_(channels),
@@ -75,7 +75,7 @@ void Engine::Loop() {
     const int64_t now = clock_.NowMicros();
     const int64_t lease =
         std::chrono::duration_cast<std::chrono::microseconds>(options_.lease).count();
-    auto claimed = store_.ClaimCampaigns(options_.node, now, now + lease);
+    auto claimed = stores_.campaigns.ClaimCampaigns(options_.node, now, now + lease);
     if (!claimed.ok()) spdlog::warn("campaigns: cannot claim work: {}", claimed.status().message());
     std::unique_lock lock(mu_);
     for (auto& c : claimed.ok() ? *claimed : std::vector<store::Campaign>()) {

@@ -32,6 +32,12 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "delivery/channel.h"
+#include "store/brand_store.h"
+#include "store/campaign_store.h"
+#include "store/channel_store.h"
+#include "store/profile_store.h"
+#include "store/push_store.h"
+#include "store/segment_store.h"
 #include "store/store.h"
 
 namespace cdp::campaigns {
@@ -54,12 +60,34 @@ struct EngineOptions {
   size_t max_running = 16;  // campaigns sent at once by this node
 };
 
+// The store's roles the engine uses: campaigns and their messages, the targets (segments,
+// profiles, push subscribers), the channels' settings and the brands' secrets (VAPID keys).
+struct EngineStores {
+  EngineStores(store::Store& s)  // NOLINT(google-explicit-constructor): main hands its Store
+      : campaigns(s), segments(s), profiles(s), push(s), channels(s), brands(s) {}
+  EngineStores(store::CampaignStore& campaigns, store::SegmentStore& segments,
+               store::ProfileStore& profiles, store::PushStore& push,
+               store::ChannelStore& channels, store::BrandStore& brands)
+      : campaigns(campaigns),
+        segments(segments),
+        profiles(profiles),
+        push(push),
+        channels(channels),
+        brands(brands) {}
+  store::CampaignStore& campaigns;
+  store::SegmentStore& segments;
+  store::ProfileStore& profiles;
+  store::PushStore& push;
+  store::ChannelStore& channels;
+  store::BrandStore& brands;
+};
+
 class Engine {
  public:
   // `links` makes each message's tracking, unsubscribe and receipt URLs; `channels` makes
-  // the senders of a campaign's channel from the brand's stored settings. All three outlive
-  // the engine.
-  Engine(store::Store& store, const Clock& clock, const Links& links,
+  // the senders of a campaign's channel from the brand's stored settings. The stores, the
+  // clock, `links` and `channels` outlive the engine.
+  Engine(EngineStores stores, const Clock& clock, const Links& links,
          const delivery::ChannelFactory& channels, EngineOptions options);
   ~Engine();  // Stop()
   Engine(const Engine&) = delete;
@@ -79,7 +107,7 @@ class Engine {
   void Reap();
   std::shared_ptr<Pacer> PacerFor(const std::string& key);
 
-  store::Store& store_;
+  const EngineStores stores_;
   const Clock& clock_;
   const Links& links_;
   const delivery::ChannelFactory& channels_;

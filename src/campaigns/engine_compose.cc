@@ -53,7 +53,7 @@ Engine::Run::Prepared Engine::Run::Prepare(const store::PendingMessage& pm) cons
 // A sent message's new state, to be recorded.
 Message Engine::Run::Outcome(Prepared p, const Delivery& d) const {
   for (const std::string& id : d.gone) {
-    Status st = e_.store_.DeleteSubscription(c_.brand_id, id, "", "");
+    Status st = e_.stores_.push.DeleteSubscription(c_.brand_id, id, "", "");
     if (!st.ok() && st.code() != Code::kNotFound)
       spdlog::warn("campaign {}/{}: cannot remove gone subscription {}: {}", c_.brand_id, c_.id, id,
                    st.message());
@@ -86,7 +86,7 @@ Message Engine::Run::Outcome(Prepared p, const Delivery& d) const {
 // names, if it names one).
 Result<std::vector<delivery::PushSubscription>> Engine::Run::Subscriptions(
     int64_t profile_id) const {
-  auto stored = e_.store_.ListSubscriptions(c_.brand_id, profile_id, c_.channel);
+  auto stored = e_.stores_.push.ListSubscriptions(c_.brand_id, profile_id, c_.channel);
   if (!stored.ok()) return stored.status();
   std::vector<delivery::PushSubscription> out;
   for (const store::Subscription& s : *stored) {

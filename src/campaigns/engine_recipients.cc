@@ -40,7 +40,7 @@ Status Engine::Run::Materialize(const Target& target) {
     std::vector<Message> rows;
     for (size_t i = 0; i < target.user_ids.size(); ++i) {
       const std::string& uid = target.user_ids[i];
-      auto p = e_.store_.GetProfile(c_.brand_id, {profiles::ProfileKey::Kind::kUserId, uid});
+      auto p = e_.stores_.profiles.GetProfile(c_.brand_id, {profiles::ProfileKey::Kind::kUserId, uid});
       if (p.ok()) {
         rows.push_back(Recipient(*p));
       } else if (p.status().code() == Code::kNotFound) {
@@ -55,7 +55,7 @@ Status Engine::Run::Materialize(const Target& target) {
         return p.status();
       }
       if (rows.size() == kMembersPage || i + 1 == target.user_ids.size()) {
-        CDP_RETURN_IF_ERROR(e_.store_.AddMessages(c_.brand_id, c_.id, rows));
+        CDP_RETURN_IF_ERROR(e_.stores_.campaigns.AddMessages(c_.brand_id, c_.id, rows));
         rows.clear();
         if (e_.stopping_) return Stopping();
       }
@@ -63,7 +63,7 @@ Status Engine::Run::Materialize(const Target& target) {
   }
   c_.materialized = true;
   c_.updated_at = Now();
-  return e_.store_.SaveCampaign(c_, {store::kCampaignSending});
+  return e_.stores_.campaigns.SaveCampaign(c_, {store::kCampaignSending});
 }
 
 // Writes a recipient for every profile of the pages `fetch(after)` returns, from after 0
@@ -76,7 +76,7 @@ Status Engine::Run::AddPages(Fetch fetch) {
     if (!page.ok()) return page.status();
     std::vector<Message> rows;
     for (const auto& p : page->profiles) rows.push_back(Recipient(p));
-    if (!rows.empty()) CDP_RETURN_IF_ERROR(e_.store_.AddMessages(c_.brand_id, c_.id, rows));
+    if (!rows.empty()) CDP_RETURN_IF_ERROR(e_.stores_.campaigns.AddMessages(c_.brand_id, c_.id, rows));
     if (!page->next_after) return Status::Ok();
     if (e_.stopping_) return Stopping();
     after = *page->next_after;
@@ -86,12 +86,12 @@ Status Engine::Run::AddPages(Fetch fetch) {
 // Every profile with a subscription on the campaign's push platform.
 Status Engine::Run::AddSubscribers() {
   return AddPages([&](int64_t after) {
-    return e_.store_.Subscribers(c_.brand_id, c_.channel, after, kMembersPage);
+    return e_.stores_.push.Subscribers(c_.brand_id, c_.channel, after, kMembersPage);
   });
 }
 
 Status Engine::Run::AddSegmentMembers(const std::string& segment_id) {
-  auto segment = e_.store_.GetSegment(c_.brand_id, segment_id);
+  auto segment = e_.stores_.segments.GetSegment(c_.brand_id, segment_id);
   if (segment.status().code() == Code::kNotFound) {
     spdlog::warn("campaign {}/{}: segment {} was deleted; nobody to send to", c_.brand_id, c_.id,
                  segment_id);
@@ -100,13 +100,13 @@ Status Engine::Run::AddSegmentMembers(const std::string& segment_id) {
   if (!segment.ok()) return segment.status();
   auto rules = ParseJson(segment->rules);
   if (!rules.ok()) return Internal("stored rules are not JSON");
-  auto types = e_.store_.GetAttributeTypes(c_.brand_id);
+  auto types = e_.stores_.profiles.GetAttributeTypes(c_.brand_id);
   if (!types.ok()) return types.status();
   auto rule = segments::ParseRule(*rules, *types);
   if (!rule.ok()) return rule.status();
   const int64_t now = Now();
   return AddPages([&](int64_t after) {
-    return e_.store_.SegmentMembers(c_.brand_id, *rule, now, after, kMembersPage);
+    return e_.stores_.segments.SegmentMembers(c_.brand_id, *rule, now, after, kMembersPage);
   });
 }
 

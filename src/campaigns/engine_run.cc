@@ -23,10 +23,11 @@ constexpr std::chrono::milliseconds kWaitForRecipients{10};
 
 // The brand's settings for the campaign's channel, as stored now, made into a channel by
 // the engine's factory.
-Result<delivery::Channel> LoadChannel(store::Store& store, const delivery::ChannelFactory& channels,
+Result<delivery::Channel> LoadChannel(const EngineStores& stores,
+                                      const delivery::ChannelFactory& channels,
                                       const store::Campaign& c) {
   const bool push = IsPushChannel(c.channel);
-  auto config = store.GetChannel(c.brand_id, push ? "push" : c.channel);
+  auto config = stores.channels.GetChannel(c.brand_id, push ? "push" : c.channel);
   if (!config.ok()) return std::move(config).take_status();
   if (!*config)
     return delivery::UnconfiguredChannel(
@@ -35,7 +36,7 @@ Result<delivery::Channel> LoadChannel(store::Store& store, const delivery::Chann
   auto doc = ParseJson(**config);
   if (!doc.ok() || !doc->is_object()) return Internal("stored channel settings are not JSON");
   return channels.Make(c.channel, doc->get_object(),
-                       [&] { return BrandVapidKeys(store, c.brand_id); });
+                       [&] { return BrandVapidKeys(stores.brands, c.brand_id); });
 }
 
 }  // namespace
@@ -83,16 +84,16 @@ Status Engine::Run::Go() {
 // campaign leaves "sending", or the engine stops. Each round is sent in parallel and fully
 // recorded before the next is read, so no message is handed to two connections.
 Status Engine::Run::Send() {
-  auto channel = LoadChannel(e_.store_, e_.channels_, c_);
+  auto channel = LoadChannel(e_.stores_, e_.channels_, c_);
   if (!channel.ok()) return std::move(channel).take_status();
   std::vector<std::unique_ptr<delivery::Sender>> senders;
   for (int i = 0; i < channel->pace.connections; ++i) senders.push_back(channel->make_sender());
   auto pacer = e_.PacerFor(c_.brand_id + "/" + c_.channel);
   while (!e_.stopping_) {
-    auto current = e_.store_.GetCampaign(c_.brand_id, c_.id);
+    auto current = e_.stores_.campaigns.GetCampaign(c_.brand_id, c_.id);
     if (!current.ok()) return current.status();
     if (current->status != store::kCampaignSending) return Status::Ok();
-    auto pending = e_.store_.PendingMessages(c_.brand_id, c_.id, Now(), e_.options_.batch);
+    auto pending = e_.stores_.campaigns.PendingMessages(c_.brand_id, c_.id, Now(), e_.options_.batch);
     if (!pending.ok()) return pending.status();
     if (pending->empty()) {
       if (materializing_) {  // more recipients are on their way
@@ -100,7 +101,7 @@ Status Engine::Run::Send() {
         continue;
       }
       if (!c_.materialized) return Status::Ok();  // not all written: Go says why
-      auto counts = e_.store_.CountMessages(c_.brand_id, c_.id);
+      auto counts = e_.stores_.campaigns.CountMessages(c_.brand_id, c_.id);
       if (!counts.ok()) return counts.status();
       if (counts->queued == 0) return Finish(*current);
       std::this_thread::sleep_for(std::min(e_.options_.poll, e_.options_.retry_base));
@@ -110,7 +111,7 @@ Status Engine::Run::Send() {
     std::atomic<bool> failed{false};
     Status failure;
     std::mutex failure_mu;
-    Recorder recorder(e_.store_, c_.brand_id, c_.id);
+    Recorder recorder(e_.stores_.campaigns, c_.brand_id, c_.id);
     auto fail = [&](const Status& st) {
       std::lock_guard lock(failure_mu);
       failure = st;
@@ -164,7 +165,7 @@ Status Engine::Run::Send() {
 Status Engine::Run::Finish(store::Campaign current) {
   current.status = store::kCampaignSent;
   current.finished_at = current.updated_at = Now();
-  Status st = e_.store_.SaveCampaign(current, {store::kCampaignSending});
+  Status st = e_.stores_.campaigns.SaveCampaign(current, {store::kCampaignSending});
   if (st.ok())
     spdlog::info("campaign {}/{}: sent in {:.1f} s", c_.brand_id, c_.id,
                  (*current.finished_at - current.started_at.value_or(*current.finished_at)) / 1e6);

@@ -6,7 +6,7 @@
 
 namespace cdp::campaigns {
 
-Recorder::Recorder(store::Store& store, std::string brand_id, std::string campaign_id)
+Recorder::Recorder(store::CampaignStore& store, std::string brand_id, std::string campaign_id)
     : store_(store),
       brand_id_(std::move(brand_id)),
       campaign_id_(std::move(campaign_id)),

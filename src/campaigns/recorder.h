@@ -17,13 +17,13 @@
 #include <vector>
 
 #include "core/status.h"
-#include "store/store.h"
+#include "store/campaign_store.h"
 
 namespace cdp::campaigns {
 
 class Recorder {
  public:
-  Recorder(store::Store& store, std::string brand_id, std::string campaign_id);
+  Recorder(store::CampaignStore& store, std::string brand_id, std::string campaign_id);
   // Writes what is queued, then returns.
   ~Recorder();
   Recorder(const Recorder&) = delete;
@@ -39,7 +39,7 @@ class Recorder {
  private:
   void Loop();
 
-  store::Store& store_;
+  store::CampaignStore& store_;
   const std::string brand_id_, campaign_id_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -1,5 +1,7 @@
-// SQL for push subscriptions that both backends run as written (PostgreSQL with its $N
-// parameters, SQLite through campaign_sql::ForSqlite). Only store/ includes this header.
+// The schema of push subscriptions, and the statements on them that both backends run in
+// their own transactions (profile merges and deletes, subscriber pages); the rest are in
+// store/sql/push_store.cc. Written in PostgreSQL's $N form (sql::Query numbers them ?N for
+// SQLite). Only store/ includes this header.
 #pragma once
 
 namespace cdp::store::push_sql {
@@ -25,21 +27,6 @@ CREATE INDEX push_subscriptions_by_profile
   ON push_subscriptions (brand_id, profile_id, platform);
 )sql";
 
-// Registering an address again moves it to the new profile with the new keys, keeping
-// its id.
-inline constexpr const char* kSaveSubscription =
-    "INSERT INTO push_subscriptions (brand_id, id, profile_id, platform, address, p256dh, auth, "
-    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) "
-    "ON CONFLICT (brand_id, platform, address) DO UPDATE SET profile_id = excluded.profile_id, "
-    "p256dh = excluded.p256dh, auth = excluded.auth, updated_at = excluded.updated_at "
-    "RETURNING id";
-inline constexpr const char* kDeleteSubscription =
-    "DELETE FROM push_subscriptions WHERE brand_id = $1 AND (id = $2 OR (platform = $3 AND "
-    "address = $4))";
-inline constexpr const char* kListSubscriptions =
-    "SELECT id, profile_id, platform, address, p256dh, auth, created_at, updated_at "
-    "FROM push_subscriptions WHERE brand_id = $1 AND profile_id = $2 AND platform = $3 "
-    "ORDER BY created_at, id";
 inline constexpr const char* kMoveSubscriptions =
     "UPDATE push_subscriptions SET profile_id = $3 WHERE brand_id = $1 AND profile_id = $2";
 inline constexpr const char* kDeleteProfileSubscriptions =

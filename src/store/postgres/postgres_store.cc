@@ -43,10 +43,10 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
   parts.partners = sql::NewPartnerStore(*backend);
   parts.profiles = postgres::NewProfileStore(*backend);
   parts.events = postgres::NewEventStore(*backend);
-  parts.segments = postgres::NewSegmentStore(*backend);
+  parts.segments = sql::NewSegmentStore(*backend, postgres::NewSegmentEvaluator(*backend));
   parts.channels = sql::NewChannelStore(*backend);
-  parts.push = postgres::NewPushStore(*backend);
-  parts.campaigns = postgres::NewCampaignStore(*backend);
+  parts.push = sql::NewPushStore(*backend, postgres::NewSubscriberPages(*backend));
+  parts.campaigns = sql::NewCampaignStore(*backend, postgres::NewMessageRows(*backend));
   // Writes never stop for good on PostgreSQL (a lost connection fails only its group):
   // WriteHealth stays OK.
   parts.shared = std::move(backend);

@@ -1,20 +1,18 @@
 // The core of the SQLite backend: the writer, the read connections, the segment index and
 // the parts of the Store that run on them, one file per role (profile_store.cc,
-// event_store.cc, segment_store.cc, push_store.cc, campaign_store.cc, campaign_feedback.cc);
-// brands, partners and channels are the portable parts of store/sql/, which run on it as
-// an sql::Executor. Built by OpenSqliteStore. Thread-safe. Only store/sqlite includes this
-// header.
+// event_store.cc), with what the portable parts of store/sql/ leave to it (segment_store.cc:
+// evaluation; push_store.cc: subscriber pages; campaign_store.cc: the sending path's message
+// rows). The portable parts run on it as an sql::Executor. Built by OpenSqliteStore.
+// Thread-safe. Only store/sqlite includes this header.
 #pragma once
 
 #include <functional>
 #include <memory>
 
-#include "store/campaign_store.h"
 #include "store/event_store.h"
 #include "store/profile_store.h"
-#include "store/push_store.h"
-#include "store/segment_store.h"
 #include "store/sql/connection.h"
+#include "store/sql/parts.h"
 #include "store/sqlite/segment_index.h"
 #include "store/sqlite/sql_connection.h"
 #include "store/sqlite/writer.h"
@@ -23,9 +21,9 @@ namespace cdp::store::sqlite {
 
 class Backend final : public ProfileStore,
                       public EventStore,
-                      public SegmentStore,
-                      public PushStore,
-                      public CampaignStore,
+                      public sql::SegmentEvaluator,
+                      public sql::SubscriberPages,
+                      public sql::MessageRows,
                       public sql::Executor {
  public:
   Backend(std::unique_ptr<Db> writer_db, int wal_fd, std::unique_ptr<Db> checkpoint_db,
@@ -88,43 +86,14 @@ class Backend final : public ProfileStore,
 
   Result<segments::AttributeTypes> GetAttributeTypes(std::string_view brand_id) override;
 
-  Status CreateSegment(std::string_view brand_id, const Segment& s) override;
-
-  Result<Segment> GetSegment(std::string_view brand_id, std::string_view id) override;
-
-  Result<std::vector<Segment>> ListSegments(std::string_view brand_id) override;
-
-  Status UpdateSegment(std::string_view brand_id, const Segment& s) override;
-
-  Status DeleteSegment(std::string_view brand_id, std::string_view id) override;
-
   Result<int64_t> CountSegment(std::string_view brand_id, const segments::Node& rule,
                                int64_t now) override;
 
   Result<ProfilePage> SegmentMembers(std::string_view brand_id, const segments::Node& rule,
                                      int64_t now, int64_t after_profile, size_t limit) override;
 
-  Result<std::string> SaveSubscription(std::string_view brand_id, const Subscription& sub) override;
-
-  Status DeleteSubscription(std::string_view brand_id, std::string_view id,
-                            std::string_view platform, std::string_view address) override;
-
-  Result<std::vector<Subscription>> ListSubscriptions(std::string_view brand_id, int64_t profile_id,
-                                                      std::string_view platform) override;
-
   Result<ProfilePage> Subscribers(std::string_view brand_id, std::string_view platform,
                                   int64_t after_profile, size_t limit) override;
-
-  Status CreateCampaign(const Campaign& c) override;
-
-  Result<Campaign> GetCampaign(std::string_view brand_id, std::string_view id) override;
-
-  Result<std::vector<Campaign>> ListCampaigns(std::string_view brand_id) override;
-
-  Status SaveCampaign(const Campaign& c, std::vector<std::string_view> from) override;
-
-  Result<std::vector<Campaign>> ClaimCampaigns(std::string_view node, int64_t now,
-                                               int64_t lease_until) override;
 
   Status AddMessages(std::string_view brand_id, std::string_view campaign_id,
                      const std::vector<Message>& messages) override;
@@ -133,22 +102,8 @@ class Backend final : public ProfileStore,
                                                       std::string_view campaign_id, int64_t now,
                                                       size_t limit) override;
 
-  Status RecordMessages(std::string_view brand_id, std::string_view campaign_id,
-                        const std::vector<Message>& messages) override;
-
   Result<MessageCounts> CountMessages(std::string_view brand_id,
                                       std::string_view campaign_id) override;
-
-  Status RecordFeedback(std::string_view brand_id, const Feedback& f) override;
-
-  Result<CampaignActivity> GetCampaignActivity(std::string_view brand_id,
-                                               std::string_view campaign_id,
-                                               const std::optional<Conversion>& conversion,
-                                               size_t top_links) override;
-
-  Result<std::vector<TimelinePoint>> GetTimeline(std::string_view brand_id,
-                                                 std::string_view campaign_id, int64_t from,
-                                                 int64_t to, int64_t bucket) override;
 
  private:
   ProfileIdCache profile_cache_;  // used by the writer thread only

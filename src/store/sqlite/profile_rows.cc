@@ -6,8 +6,8 @@
 #include <boost/json/serialize.hpp>
 
 #include "profiles/identity.h"
-#include "store/campaign_sql.h"
 #include "store/push_sql.h"
+#include "store/sql/connection.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace cdp::store::sqlite {
@@ -129,9 +129,8 @@ Status DeleteProfileRow(Db& db, std::string_view brand_id, int64_t id) {
                     brand_id, id));
   CDP_RETURN_IF_ERROR(RunForProfile(
       db, "DELETE FROM anonymous_events WHERE brand_id = ?1 AND profile_id = ?2", brand_id, id));
-  static const std::string delete_subscriptions =
-      campaign_sql::ForSqlite(push_sql::kDeleteProfileSubscriptions);
-  CDP_RETURN_IF_ERROR(RunForProfile(db, delete_subscriptions, brand_id, id));
+  static const sql::Query delete_subscriptions(push_sql::kDeleteProfileSubscriptions);
+  CDP_RETURN_IF_ERROR(RunForProfile(db, delete_subscriptions.sqlite_text(), brand_id, id));
   return RunForProfile(db, "DELETE FROM profiles WHERE brand_id = ?1 AND id = ?2", brand_id, id);
 }
 
@@ -177,9 +176,8 @@ Status MoveEvents(Db& db, std::string_view brand_id, int64_t from, int64_t to) {
       "WHERE brand_id = ?1 AND profile_id = ?2)");
   if (!stmt.ok()) return std::move(stmt).take_status();
   CDP_RETURN_IF_ERROR(stmt->Bind(1, brand_id).Bind(2, from).Bind(3, to).Run());
-  static const std::string move_subscriptions =
-      campaign_sql::ForSqlite(push_sql::kMoveSubscriptions);
-  auto subs = db.Prepare(move_subscriptions);
+  static const sql::Query move_subscriptions(push_sql::kMoveSubscriptions);
+  auto subs = db.Prepare(move_subscriptions.sqlite_text());
   if (!subs.ok()) return std::move(subs).take_status();
   CDP_RETURN_IF_ERROR(subs->Bind(1, brand_id).Bind(2, from).Bind(3, to).Run());
   return ForgetAnonymousEvents(db, brand_id, from);

@@ -79,9 +79,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   parts.channels = sql::NewChannelStore(*core);
   parts.profiles = core;
   parts.events = core;
-  parts.segments = core;
-  parts.push = core;
-  parts.campaigns = core;
+  parts.segments = sql::NewSegmentStore(*core, core);
+  parts.push = sql::NewPushStore(*core, core);
+  parts.campaigns = sql::NewCampaignStore(*core, core);
   parts.write_health = [store = core.get()] { return store->WriteHealth(); };
   parts.shared = std::move(core);
   return ComposeStore(std::move(parts));
