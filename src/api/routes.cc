@@ -14,8 +14,10 @@
 #include "api/push.h"
 #include "api/reports.h"
 #include "api/segments.h"
+#include "api/tracking.h"
 #include "api/users.h"
 #include "auth/oauth.h"
+#include "auth/write_keys.h"
 #include "core/json.h"
 #include "delivery/push/push.h"
 #include "http/envelope.h"
@@ -46,6 +48,10 @@ void AddRateHeaders(const ratelimit::Decision& d, http::Response& res) {
 // x-brand-id header must name the token's brand.
 Result<auth::Principal> Authenticate(const http::Request& req, Services& services) {
   std::string_view authorization = req.Header("authorization");
+  if (req.Header("x-api-key").starts_with(auth::kWriteKeyPrefix))
+    return Unauthenticated(
+        "Invalid auth: a write key only sends to the tracking API (/v1); /api/v1 takes the "
+        "brand's API key");
   if (authorization.empty() || req.HasHeader("x-api-key"))
     return services.auth.Authenticate(req.Header("x-brand-id"), req.Header("x-api-key"));
   const bool bearer = authorization.size() > 7 && (authorization.substr(0, 7) == "Bearer " ||
@@ -155,6 +161,7 @@ void AddRoutes(http::Router& router, Services& services) {
       },
       http::Execution::kInline);
 
+  if (services.write_keys) AddTrackingRoutes(router, services);
   router.Add("POST", "/api/v1/user/create", Api(services, kUsers, kUsersWrite, CreateUsers));
   router.Add("POST", "/api/v1/user/userData", Api(services, kUsers, kUsersRead, GetUserData));
   router.Add("POST", "/api/v1/user/delete", Api(services, kUsers, kUsersWrite, DeleteUser));

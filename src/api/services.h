@@ -19,6 +19,11 @@ class Links;
 
 namespace cdp::auth {
 class OAuth;
+class WriteKeys;
+}  // namespace cdp::auth
+
+namespace cdp::tracking {
+class CallLog;
 }
 
 namespace cdp::ratelimit {
@@ -56,6 +61,8 @@ struct Services {
   const campaigns::Links* links = nullptr;   // verifies tracking and unsubscribe links
   ratelimit::Policy* rate_limits = nullptr;  // null: no limits (tools and tests)
   auth::OAuth* oauth = nullptr;              // partner access tokens; null: none accepted
+  auth::WriteKeys* write_keys = nullptr;     // sources' write keys; null: no tracking API
+  tracking::CallLog* call_log = nullptr;     // the sources' debugger; null: not recorded
 };
 
 struct Call {

@@ -13,6 +13,7 @@
 #include "auth/authenticator.h"
 #include "auth/key_usage_flusher.h"
 #include "auth/oauth.h"
+#include "auth/write_keys.h"
 #include "campaigns/engine.h"
 #include "campaigns/tracking.h"
 #include "core/clock.h"
@@ -22,6 +23,7 @@
 #include "ratelimit/limiter.h"
 #include "ratelimit/policy.h"
 #include "ratelimit/redis_limiter.h"
+#include "tracking/call_log.h"
 
 namespace cdp::cli {
 namespace {
@@ -143,7 +145,12 @@ int ServeCommand::Run() const {
   const campaigns::Links links(*link_key, PublicUrl(campaign_, options.address, server.port()));
   const delivery::ProviderChannelFactory channels;
   campaigns::Engine engine(*store, clock, links, channels, engine_options);
+  auth::WriteKeys write_keys(*store, clock);
+  // The sources' debugger: each source's latest tracking calls, written every second.
+  tracking::CallLog call_log(*store);
   api::Services services{*store, authenticator, clock, &engine, &links, &rate_limits, &oauth};
+  services.write_keys = &write_keys;
+  services.call_log = &call_log;
   api::AddRoutes(router, services);
 
   spdlog::info(
@@ -164,6 +171,7 @@ int ServeCommand::Run() const {
   auth::KeyUsageFlusher key_usage(authenticator);
   server.Run();
   key_usage.Stop();
+  call_log.Stop();
   engine.Stop();
   store.reset();  // drains and closes storage before we say so
   spdlog::info("stopped");

@@ -23,7 +23,7 @@ struct Event {
   profiles::ProfilePatch profile;
   bool has_profile_fields = false;  // whether `profile` carries more than identifiers
 
-  std::string name;
+  std::string name;  // empty: a profile write only (EventStore::AppendEventsAsync)
   int64_t time = 0;      // micros since epoch, UTC
   bool clamped = false;  // the sent time was > 1 day ahead and was replaced by now
   std::optional<double> ltv;

@@ -12,6 +12,8 @@ std::string_view NameOf(Group group) {
       return "campaigns";
     case Group::kReports:
       return "reports";
+    case Group::kTracking:
+      return "tracking";
   }
   return "";
 }
@@ -31,6 +33,8 @@ int64_t DefaultPerMinute(Group group) {
       return 500;
     case Group::kReports:
       return 50;
+    case Group::kTracking:
+      return 300'000;
   }
   return 0;
 }

@@ -21,12 +21,15 @@ namespace cdp::ratelimit {
 inline constexpr int64_t kWindowMicros = 60'000'000;
 
 // The API groups a limit applies to.
-enum class Group { kUsers, kEvents, kCampaigns, kReports };
+// kTracking: the tracking API (/v1) that SDKs send to with a source's write key.
+enum class Group { kUsers, kEvents, kCampaigns, kReports, kTracking };
 inline constexpr Group kGroups[] = {Group::kUsers, Group::kEvents, Group::kCampaigns,
-                                    Group::kReports};
-std::string_view NameOf(Group group);  // users | events | campaigns | reports
+                                    Group::kReports, Group::kTracking};
+std::string_view NameOf(Group group);  // users | events | campaigns | reports | tracking
 std::optional<Group> GroupNamed(std::string_view name);
-// The documented defaults: users 100, events 500, campaigns 500, reports 50 per minute.
+// The documented defaults: users 100, events 500, campaigns 500, reports 50 per minute;
+// tracking 300,000 (5,000 calls/s: a browser SDK sends one call per event, so a brand's
+// sites sending 1,000 events/s stay far below it).
 int64_t DefaultPerMinute(Group group);
 
 struct Decision {

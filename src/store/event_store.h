@@ -23,7 +23,10 @@ class EventStore {
   // profile fields, all in the same transaction as the event. One result per event:
   // kDuplicate when the brand already has an event with that message_id (nothing stored),
   // or a non-ok status for that event alone (e.g. an attribute type conflict in its profile
-  // fields). A non-ok Result means nothing was written.
+  // fields). A non-ok Result means nothing was written. An event with an empty name is a
+  // profile write only (a tracking SDK's identify or alias): its profile is created,
+  // identified, merged or updated as above, in order with the batch's other events, but no
+  // event is stored and its message_id is not kept.
   struct EventResult {
     Status status;
     events::EventOutcome outcome = events::EventOutcome::kStored;

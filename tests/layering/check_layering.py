@@ -22,7 +22,7 @@ import tempfile
 
 # Folder -> the folders its files may include, besides its own. Record types flow one way:
 # the store keeps the domain's value types (profiles, events, segments); the domain's
-# services (auth, campaigns, ratelimit) use the store; nothing below includes what is above.
+# services (auth, campaigns, ratelimit, tracking) use the store; nothing below includes what is above.
 ALLOWED = {
     "core": set(),
     "profiles": {"core"},
@@ -34,12 +34,13 @@ ALLOWED = {
     "auth": {"core", "store"},
     "ratelimit": {"core", "store"},
     "campaigns": {"core", "profiles", "events", "segments", "store", "delivery"},
+    "tracking": {"core", "profiles", "events", "store"},
     "api": {"core", "profiles", "events", "segments", "store", "delivery", "http", "auth",
-            "ratelimit", "campaigns"},
+            "ratelimit", "campaigns", "tracking"},
     "cli": {"core", "profiles", "events", "segments", "store", "delivery", "http", "auth",
-            "ratelimit", "campaigns", "api"},
+            "ratelimit", "campaigns", "tracking", "api"},
     ".": {"core", "profiles", "events", "segments", "store", "delivery", "http", "auth",
-          "ratelimit", "campaigns", "api", "cli"},  # main.cc
+          "ratelimit", "campaigns", "tracking", "api", "cli"},  # main.cc
 }
 
 # A backend: who may include its headers besides the backend itself, and which ones (the
@@ -59,6 +60,7 @@ CONFINED = {
     "boost/beast": ("http/server.cc",),
     "boost/asio": ("http/server.cc", "http/server.h"),
     "phonenumbers/": ("profiles/phone.cc",),
+    "zlib.h": ("http/gzip.cc",),
     "CLI/": ("cli/", "main.cc"),
 }
 

@@ -152,7 +152,8 @@ class EventBatchWriter {
     CDP_RETURN_IF_ERROR(NoteEventNames());
     for (size_t i = 0; i < evs_.size(); ++i) {
       const events::Event& ev = evs_[i];
-      if (ev.message_id && message_ids_.contains(*ev.message_id)) {
+      const bool profile_only = ev.name.empty();
+      if (!profile_only && ev.message_id && message_ids_.contains(*ev.message_id)) {
         results_[i].outcome = events::EventOutcome::kDuplicate;
         continue;
       }
@@ -163,6 +164,7 @@ class EventBatchWriter {
         if (!*resolved) continue;  // this event failed alone
         profile_id = *resolved;
       }
+      if (profile_only) continue;
       if (ev.message_id) message_ids_.insert(*ev.message_id);
       pending_.emplace_back(i, *profile_id);
     }
@@ -204,7 +206,7 @@ class EventBatchWriter {
   Status LoadStoredMessageIds() {
     std::vector<std::optional<std::string>> ids;
     for (const auto& ev : evs_)
-      if (ev.message_id) ids.push_back(ev.message_id);
+      if (ev.message_id && !ev.name.empty()) ids.push_back(ev.message_id);
     if (ids.empty()) return Status::Ok();
     auto rows = c_.Exec(kStoredMessageIds, Params().Add(brand_id_).AddArray(ids));
     if (!rows.ok()) return std::move(rows).take_status();
@@ -249,6 +251,7 @@ class EventBatchWriter {
   Status NoteEventNames() {
     std::vector<std::optional<std::string>> names;
     for (const auto& ev : evs_) {
+      if (ev.name.empty()) continue;
       bool seen = false;
       for (const auto& n : names) seen |= (*n == ev.name);
       if (!seen) names.emplace_back(ev.name);

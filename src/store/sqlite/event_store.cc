@@ -143,7 +143,7 @@ void Backend::AppendEventsAsync(std::string_view brand_id, std::vector<events::E
     for (size_t i = 0; i < evs.size(); ++i) {
       const events::Event& ev = evs[i];
       Status error;
-      if (IsDuplicate(db, brand_id, ev.message_id, &error)) {
+      if (!ev.name.empty() && IsDuplicate(db, brand_id, ev.message_id, &error)) {
         results[i].outcome = events::EventOutcome::kDuplicate;
         continue;
       }
@@ -161,6 +161,7 @@ void Backend::AppendEventsAsync(std::string_view brand_id, std::vector<events::E
         continue;
       }
       if (may_fail) CDP_RETURN_IF_ERROR(db.Exec("RELEASE event"));
+      if (ev.name.empty()) continue;  // a profile write only
       auto inserted = InsertEvent(db, brand_id, *profile_id, ev, now);
       if (!inserted.ok()) return inserted.status();
       if (!*inserted) results[i].outcome = events::EventOutcome::kDuplicate;
