@@ -42,6 +42,7 @@ struct Stores {
         channels(s),
         push(s),
         campaigns(s),
+        sources(s),
         write_health([&s] { return s.WriteHealth(); }) {}
   store::BrandStore& brands;
   store::ProfileStore& profiles;
@@ -50,6 +51,7 @@ struct Stores {
   store::ChannelStore& channels;
   store::PushStore& push;
   store::CampaignStore& campaigns;
+  store::SourceStore& sources;
   std::function<Status()> write_health;  // Store::WriteHealth, for /healthz
 };
 

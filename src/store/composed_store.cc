@@ -18,9 +18,10 @@ class ComposedStore final : public Store {
         segments_(std::move(parts.segments)),
         channels_(std::move(parts.channels)),
         push_(std::move(parts.push)),
-        campaigns_(std::move(parts.campaigns)) {
+        campaigns_(std::move(parts.campaigns)),
+        sources_(std::move(parts.sources)) {
     assert(brands_ && partners_ && profiles_ && events_ && segments_ && channels_ && push_ &&
-           campaigns_);
+           campaigns_ && sources_);
   }
 
   Status WriteHealth() override { return write_health_ ? write_health_() : Status::Ok(); }
@@ -237,6 +238,45 @@ class ComposedStore final : public Store {
     return campaigns_->GetTimeline(brand_id, campaign_id, from, to, bucket);
   }
 
+  // sources
+  Status CreateSource(const Source& source, const WriteKey& key, const AuditEntry& audit) override {
+    return sources_->CreateSource(source, key, audit);
+  }
+  Result<Source> GetSource(std::string_view brand_id, std::string_view source_id) override {
+    return sources_->GetSource(brand_id, source_id);
+  }
+  Result<std::vector<Source>> ListSources(std::string_view brand_id) override {
+    return sources_->ListSources(brand_id);
+  }
+  Result<std::vector<WriteKey>> ListWriteKeys(std::string_view brand_id,
+                                              std::string_view source_id) override {
+    return sources_->ListWriteKeys(brand_id, source_id);
+  }
+  Status AddWriteKey(const WriteKey& key, std::optional<int64_t> retire_others_at,
+                     const AuditEntry& audit) override {
+    return sources_->AddWriteKey(key, retire_others_at, audit);
+  }
+  Status RevokeSource(std::string_view brand_id, std::string_view source_id, int64_t now,
+                      const AuditEntry& audit) override {
+    return sources_->RevokeSource(brand_id, source_id, now, audit);
+  }
+  Status SetAllowedOrigins(std::string_view brand_id, std::string_view source_id,
+                           const std::vector<std::string>& origins,
+                           const AuditEntry& audit) override {
+    return sources_->SetAllowedOrigins(brand_id, source_id, origins, audit);
+  }
+  Result<KeyedSource> FindWriteKey(std::string_view hash) override {
+    return sources_->FindWriteKey(hash);
+  }
+  Status RecordSourceCalls(const std::vector<SourceCall>& calls) override {
+    return sources_->RecordSourceCalls(calls);
+  }
+  Result<std::vector<SourceCall>> ListSourceCalls(std::string_view brand_id,
+                                                  std::string_view source_id,
+                                                  size_t limit) override {
+    return sources_->ListSourceCalls(brand_id, source_id, limit);
+  }
+
  private:
   // Declared first, so destroyed after every part.
   std::shared_ptr<void> shared_;
@@ -249,6 +289,7 @@ class ComposedStore final : public Store {
   std::shared_ptr<ChannelStore> channels_;
   std::shared_ptr<PushStore> push_;
   std::shared_ptr<CampaignStore> campaigns_;
+  std::shared_ptr<SourceStore> sources_;
 };
 
 }  // namespace

@@ -27,6 +27,7 @@ struct StoreParts {
   std::shared_ptr<ChannelStore> channels;
   std::shared_ptr<PushStore> push;
   std::shared_ptr<CampaignStore> campaigns;
+  std::shared_ptr<SourceStore> sources;
   // Store::WriteHealth; OK when empty.
   std::function<Status()> write_health;
 };

@@ -1,8 +1,8 @@
 // Store: everything cdp keeps, as one object for main to open and hand out by role.
 //
 // Each consumer takes only the role it uses (BrandStore, PartnerStore, ProfileStore,
-// EventStore, SegmentStore, ChannelStore, CampaignStore, PushStore), so that a test of one
-// consumer stubs only that role. Implementations: sqlite/ (embedded default) and postgres/
+// EventStore, SegmentStore, ChannelStore, CampaignStore, PushStore, SourceStore), so that a
+// test of one consumer stubs only that role. Implementations: sqlite/ (embedded default) and postgres/
 // (several nodes on one database), opened by OpenSqliteStore / OpenPostgresStore. No SQL
 // text or driver types cross these interfaces. Every method is thread-safe. A write that
 // returns OK is durable: it survives a crash (kill -9) of the process right after the call
@@ -19,6 +19,7 @@
 #include "store/profile_store.h"
 #include "store/push_store.h"
 #include "store/segment_store.h"
+#include "store/source_store.h"
 
 namespace cdp::store {
 
@@ -29,7 +30,8 @@ class Store : public BrandStore,
               public SegmentStore,
               public ChannelStore,
               public PushStore,
-              public CampaignStore {
+              public CampaignStore,
+              public SourceStore {
  public:
   ~Store() override = default;
 

@@ -8,6 +8,7 @@
 #include "store/access_sql.h"
 #include "store/campaign_sql.h"
 #include "store/push_sql.h"
+#include "store/source_sql.h"
 
 namespace cdp::store::postgres {
 namespace {
@@ -23,6 +24,15 @@ const char* AccessSchema() {
   static const std::string sql = std::string(access_sql::kSchema) +
                                  "CREATE TABLE audit_log (\n  id BIGSERIAL PRIMARY KEY," +
                                  access_sql::kAuditColumns;
+  return sql.c_str();
+}
+
+// Sources and write keys, and the debugger's calls (whose id column, like the audit log's,
+// is the one type that differs between the backends).
+const char* SourceSchema() {
+  static const std::string sql = std::string(source_sql::kSchema) +
+                                 "CREATE TABLE source_calls (\n  id BIGSERIAL PRIMARY KEY," +
+                                 source_sql::kCallColumns;
   return sql.c_str();
 }
 
@@ -133,6 +143,7 @@ CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
       {5, campaign_sql::kRateLimitSchema},
       {6, AccessSchema()},
       {7, push_sql::kSchema},
+      {8, SourceSchema()},
   };
   return kMigrations;
 }

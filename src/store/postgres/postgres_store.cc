@@ -47,6 +47,7 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
   parts.channels = sql::NewChannelStore(*backend);
   parts.push = sql::NewPushStore(*backend, postgres::NewSubscriberPages(*backend));
   parts.campaigns = sql::NewCampaignStore(*backend, postgres::NewMessageRows(*backend));
+  parts.sources = sql::NewSourceStore(*backend);
   // Writes never stop for good on PostgreSQL (a lost connection fails only its group):
   // WriteHealth stays OK.
   parts.shared = std::move(backend);

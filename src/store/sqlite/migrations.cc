@@ -8,6 +8,7 @@
 #include "store/access_sql.h"
 #include "store/campaign_sql.h"
 #include "store/push_sql.h"
+#include "store/source_sql.h"
 
 namespace cdp::store::sqlite {
 namespace {
@@ -23,6 +24,15 @@ const char* AccessSchema() {
   static const std::string sql = std::string(access_sql::kSchema) +
                                  "CREATE TABLE audit_log (\n  id INTEGER PRIMARY KEY," +
                                  access_sql::kAuditColumns;
+  return sql.c_str();
+}
+
+// Sources and write keys, and the debugger's calls (whose id column, like the audit log's,
+// is the one type that differs between the backends).
+const char* SourceSchema() {
+  static const std::string sql = std::string(source_sql::kSchema) +
+                                 "CREATE TABLE source_calls (\n  id INTEGER PRIMARY KEY," +
+                                 source_sql::kCallColumns;
   return sql.c_str();
 }
 
@@ -160,6 +170,7 @@ CREATE TRIGGER campaign_messages_count_delete AFTER DELETE ON campaign_messages 
     WHERE brand_id = OLD.brand_id AND campaign_id = OLD.campaign_id AND status = OLD.status;
 END;
 )sql"},
+      {10, SourceSchema()},
   };
   return kMigrations;
 }

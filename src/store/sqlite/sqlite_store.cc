@@ -82,6 +82,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   parts.segments = sql::NewSegmentStore(*core, core);
   parts.push = sql::NewPushStore(*core, core);
   parts.campaigns = sql::NewCampaignStore(*core, core);
+  parts.sources = sql::NewSourceStore(*core);
   parts.write_health = [store = core.get()] { return store->WriteHealth(); };
   parts.shared = std::move(core);
   return ComposeStore(std::move(parts));
