@@ -1,8 +1,9 @@
 // Fuzz target: the bodies of the Event API as the server decodes them: the strict JSON
 // parser api::Admit runs (core/json), then what the handlers of api/events.cc validate:
 // each event of /event/create and /event/track (events::ParseEvent), the user and event of
-// /user_event/create (profiles::ParseProfileInput, ParseEvent) and the query of /event/get
-// and /event/count (events::ParseEventQuery). Every body is tried as each of these.
+// /user_event/create, nested or flat (events::SplitUserEvent, profiles::ParseProfileInput,
+// ParseEvent) and the query of /event/get and /event/count (events::ParseEventQuery).
+// Every body is tried as each of these.
 //
 // The handlers need a Store, so the few lines that pick the events out of a batch
 // ({"nv":[...]}) are mirrored here; everything that reads a field is the product's code.
@@ -90,12 +91,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     TryEvent(obj);
   }
-  // /user_event/create: {"user":{...}, "event":{...}}.
-  const json::value* user = obj.if_contains("user");
-  const json::value* event = obj.if_contains("event");
-  if (user && user->is_object() && event && event->is_object()) {
-    auto profile = cdp::profiles::ParseProfileInput(user->get_object());
-    if (profile.ok()) TryEvent(event->get_object());
+  // /user_event/create: {"user":{...}, "event":{...}} or the flat form, split as the handler
+  // splits it; the event takes the user's identifiers unless it names its own.
+  auto parts = cdp::events::SplitUserEvent(obj);
+  if (parts.ok()) {
+    auto profile = cdp::profiles::ParseProfileInput(parts->user);
+    if (profile.ok()) {
+      json::object event = parts->event;
+      bool named = false;
+      for (const auto& kv : event) named = named || cdp::profiles::IsIdentifierKey(kv.key());
+      if (!named && profile->user_id) event["userId"] = *profile->user_id;
+      if (!named && profile->anonymous_id) event["anonymousId"] = *profile->anonymous_id;
+      TryEvent(event);
+    }
+  } else {
+    Check(parts.status().code() == cdp::Code::kInvalidArgument,
+          "a rejected /user_event/create body must be InvalidArgument");
   }
   // /event/get, /event/count.
   TryQuery(obj);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/profile_json.h"
@@ -127,25 +128,24 @@ void TrackEvent(const Call& call, Services& services, http::Reply reply) {
 }
 
 http::Response CreateUserEvent(const Call& call, Services& services) {
-  const json::value* user = call.body.if_contains("user");
-  const json::value* event = call.body.if_contains("event");
-  if (!user || !user->is_object() || !event || !event->is_object() || call.body.size() != 2)
-    return http::ErrorResponse(InvalidArgument(
-        "body must be {\"user\":{...profile as for /user/create...}, \"event\":{...}}"));
+  auto parts = events::SplitUserEvent(call.body);
+  if (!parts.ok()) return http::ErrorResponse(parts.status());
+  // Errors name the field as sent: "user.email" in the nested form, "email" in the flat one.
+  const std::string user_where = parts->flat ? "" : "user.";
+  const std::string event_where = parts->flat ? "" : "event.";
   const int64_t now = services.clock.NowMicros();
   // The event carries the user's identifiers unless it names its own.
-  json::object ev_json = event->get_object();
-  json::object profile_json = user->get_object();
-  auto profile = profiles::ParseProfileInput(profile_json);
+  json::object& ev_json = parts->event;
+  auto profile = profiles::ParseProfileInput(parts->user);
   if (!profile.ok())
-    return http::ErrorResponse(InvalidArgument("user." + profile.status().message()));
-  if (!ev_json.contains("userId") && !ev_json.contains("userID") && !ev_json.contains("user_id") &&
-      !ev_json.contains("anonymousId")) {
+    return http::ErrorResponse(InvalidArgument(user_where + profile.status().message()));
+  if (std::none_of(ev_json.begin(), ev_json.end(),
+                   [](const auto& kv) { return profiles::IsIdentifierKey(kv.key()); })) {
     if (profile->user_id) ev_json["userId"] = *profile->user_id;
     if (profile->anonymous_id) ev_json["anonymousId"] = *profile->anonymous_id;
   }
   auto ev = events::ParseEvent(ev_json, now);
-  if (!ev.ok()) return http::ErrorResponse(InvalidArgument("event." + ev.status().message()));
+  if (!ev.ok()) return http::ErrorResponse(InvalidArgument(event_where + ev.status().message()));
   if (ev->profile.user_id != profile->user_id)
     return http::ErrorResponse(InvalidArgument("event.userId: must match user.userId"));
   // The profile patch rides with the event so both land in one transaction.

@@ -13,7 +13,8 @@ namespace cdp::api {
 void CreateEvents(const Call& call, Services& services, http::Reply reply);
 // POST /api/v1/event/track: one event object.
 void TrackEvent(const Call& call, Services& services, http::Reply reply);
-// POST /api/v1/user_event/create: {"user":{...}, "event":{...}}, atomically.
+// POST /api/v1/user_event/create: a profile and an event, atomically; either
+// {"user":{...}, "event":{...}} or one flat object with both (events::SplitUserEvent).
 http::Response CreateUserEvent(const Call& call, Services& services);
 // POST /api/v1/event/get and /api/v1/user/profile: users who did the event, paged.
 http::Response GetEventUsers(const Call& call, Services& services);

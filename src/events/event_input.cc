@@ -22,15 +22,19 @@ const json::value* Find(const json::object& in, std::initializer_list<std::strin
   return nullptr;
 }
 
-bool IsKnownKey(std::string_view key) {
-  static const std::string_view kKeys[] = {
-      "userID",       "userId",     "user_id",   "userid",     "anonymousId", "anonymousID",
-      "anonymous_id", "event_name", "eventName", "event",      "event_time",  "eventTime",
-      "timestamp",    "date",       "ltv",       "attributes", "user_params", "context",
-      "sdk_id",       "sdkId",      "messageId", "message_id", "messageID"};
+// The keys of an event other than the identifiers.
+bool IsEventFieldKey(std::string_view key) {
+  static const std::string_view kKeys[] = {"event_name", "eventName",   "event",      "event_time",
+                                           "eventTime",  "timestamp",   "date",       "ltv",
+                                           "attributes", "user_params", "context",    "sdk_id",
+                                           "sdkId",      "messageId",   "message_id", "messageID"};
   for (auto k : kKeys)
     if (k == key) return true;
   return false;
+}
+
+bool IsKnownKey(std::string_view key) {
+  return profiles::IsIdentifierKey(key) || IsEventFieldKey(key);
 }
 
 Result<int64_t> ParseTime(const json::value& v, std::string_view field) {
@@ -57,9 +61,8 @@ Result<Event> ParseEvent(const json::object& in, int64_t now) {
   }
   // Identity: reuse the profile parser for the identifiers and user_params fields.
   json::object who;
-  for (auto k :
-       {"userID", "userId", "user_id", "userid", "anonymousId", "anonymousID", "anonymous_id"})
-    if (const auto* v = in.if_contains(k)) who[k] = *v;
+  for (const auto& [k, v] : in)
+    if (profiles::IsIdentifierKey(k)) who[k] = v;
   if (const auto* params = in.if_contains("user_params")) {
     if (!params->is_object())
       return InvalidArgument(
@@ -130,6 +133,36 @@ Result<Event> ParseEvent(const json::object& in, int64_t now) {
     ev.message_id = std::string(mid->get_string());
   }
   return ev;
+}
+
+Result<UserEventParts> SplitUserEvent(const json::object& body) {
+  UserEventParts parts;
+  const json::value* user = body.if_contains("user");
+  const json::value* event = body.if_contains("event");
+  if (user || (event && event->is_object())) {
+    if (!user || !user->is_object() || !event || !event->is_object() || body.size() != 2)
+      return InvalidArgument(
+          "body must be {\"user\":{...profile as for /user/create...}, \"event\":{...}}, or "
+          "one object with the user's and the event's fields");
+    parts.user = user->get_object();
+    parts.event = event->get_object();
+    return parts;
+  }
+  parts.flat = true;
+  for (const auto& [key_ref, value] : body) {
+    std::string_view key = key_ref;
+    if (profiles::IsIdentifierKey(key) || profiles::FieldByName(key) || key == "user_attributes") {
+      parts.user[key] = value;
+    } else if (IsEventFieldKey(key)) {
+      parts.event[key] = value;
+    } else {
+      return InvalidArgument(
+          fmt::format("unknown field '{}'; event attributes go inside \"attributes\", the "
+                      "user's custom attributes inside \"user_attributes\"",
+                      key));
+    }
+  }
+  return parts;
 }
 
 Result<EventQuery> ParseEventQuery(const json::object& in, int64_t now) {

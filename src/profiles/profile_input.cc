@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cctype>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/ascii.h"
 #include "core/json.h"
@@ -110,7 +113,36 @@ Status SetField(ProfilePatch& patch, Field field, std::string_view key, const js
   return Status::Ok();
 }
 
+// Where each custom attribute of one user object came from ("attributes", "user_attributes"
+// or "user_attributes.attributes"), so that a name given in two places with different values
+// is refused by name instead of one value silently winning.
+using Sources = std::vector<std::pair<std::string, std::string_view>>;
+
+Status AddCustom(ProfilePatch& patch, Sources& sources, std::string_view where,
+                 const json::object& custom) {
+  for (const auto& [name_ref, v] : custom) {
+    std::string_view name = name_ref;
+    if (const json::value* old = patch.attributes.if_contains(name)) {
+      if (*old != v) {
+        auto it = std::find_if(sources.begin(), sources.end(),
+                               [&](const auto& s) { return s.first == name; });
+        return InvalidArgument(fmt::format("{}.{}: given twice with different values (also in {})",
+                                           where, name,
+                                           it != sources.end() ? it->second : "attributes"));
+      }
+      continue;
+    }
+    patch.attributes[name] = v;
+    sources.emplace_back(std::string(name), where);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+bool IsIdentifierKey(std::string_view key) {
+  return IsOneOf(key, kUserIdSpellings) || IsOneOf(key, kAnonymousIdSpellings);
+}
 
 std::optional<Field> FieldByName(std::string_view key) {
   for (const auto& a : kAliases)
@@ -191,6 +223,7 @@ Status ValidateAttributes(const json::object& attributes, std::string_view where
 
 Result<ProfilePatch> ParseProfileInput(const json::object& user) {
   ProfilePatch patch;
+  Sources sources;
   for (const auto& [key_ref, value] : user) {
     std::string_view key = key_ref;
     if (IsOneOf(key, kUserIdSpellings)) {
@@ -207,14 +240,21 @@ Result<ProfilePatch> ParseProfileInput(const json::object& user) {
       if (!value.is_object())
         return InvalidArgument(fmt::format("attributes: must be an object, got {}", Quote(value)));
       CDP_RETURN_IF_ERROR(ValidateAttributes(value.get_object(), "attributes"));
-      for (const auto& [name, v] : value.get_object()) patch.attributes[name] = v;
+      CDP_RETURN_IF_ERROR(AddCustom(patch, sources, "attributes", value.get_object()));
     } else if (key == "user_attributes") {
       if (!value.is_object())
         return InvalidArgument(
             fmt::format("user_attributes: must be an object, got {}", Quote(value)));
       json::object custom;
+      const json::object* nested = nullptr;  // user_attributes.attributes
       for (const auto& [name, v] : value.get_object()) {
-        if (auto field = FieldByName(name)) {
+        if (name == "attributes") {
+          if (!v.is_object())
+            return InvalidArgument(fmt::format(
+                "user_attributes.attributes: must be an object of custom attributes, got {}",
+                Quote(v)));
+          nested = &v.get_object();
+        } else if (auto field = FieldByName(name)) {
           CDP_RETURN_IF_ERROR(SetField(
               patch, *field, fmt::format("user_attributes.{}", std::string_view(name)), v));
         } else {
@@ -222,7 +262,11 @@ Result<ProfilePatch> ParseProfileInput(const json::object& user) {
         }
       }
       CDP_RETURN_IF_ERROR(ValidateAttributes(custom, "user_attributes"));
-      for (auto& [name, v] : custom) patch.attributes[name] = std::move(v);
+      CDP_RETURN_IF_ERROR(AddCustom(patch, sources, "user_attributes", custom));
+      if (nested) {
+        CDP_RETURN_IF_ERROR(ValidateAttributes(*nested, "user_attributes.attributes"));
+        CDP_RETURN_IF_ERROR(AddCustom(patch, sources, "user_attributes.attributes", *nested));
+      }
     } else if (auto field = FieldByName(key)) {
       CDP_RETURN_IF_ERROR(SetField(patch, *field, key, value));
     } else {

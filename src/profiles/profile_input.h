@@ -17,10 +17,15 @@ inline constexpr size_t kMaxStringValueChars = 999;   // "less than 1000 charact
 inline constexpr size_t kMaxAttributesPerProfile = 200;
 
 // Parses one user object. Standard fields may appear at the top level or inside
-// `user_attributes`; custom attributes go in `attributes` (or, in `user_attributes`, any
-// name that is not a standard field). Unknown top-level keys are rejected so typos do not
-// silently become data. Errors are InvalidArgument naming the field.
+// `user_attributes`; custom attributes go in `attributes`, or in `user_attributes` (any name
+// that is not a standard field, and every key of its own `attributes` object). A custom
+// attribute given in two of these places with different values is refused, naming it.
+// Unknown top-level keys are rejected so typos do not silently become data. Errors are
+// InvalidArgument naming the field.
 Result<ProfilePatch> ParseProfileInput(const boost::json::object& user);
+
+// Whether `key` is a spelling of userId or anonymousId.
+bool IsIdentifierKey(std::string_view key);
 
 // Validates one standard field's value (null is accepted: it clears the field) and returns
 // it normalised: E.164 mobile, lower-case gender, YYYY-MM-DD birth date, integer opt-ins.

@@ -66,6 +66,61 @@ TEST(EventInput, CarriesUserParamsAsProfileFields) {
   EXPECT_EQ(e->profile[profiles::Field::kName], json::value("Ann"));
 }
 
+Result<UserEventParts> Split(const char* text) {
+  return SplitUserEvent(json::parse(text).as_object());
+}
+
+TEST(UserEventSplit, TakesTheNestedFormAsItsTwoObjects) {
+  auto p = Split(R"({"user":{"userId":"u","email":"a@b.c"},"event":{"event_name":"x"}})");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_FALSE(p->flat);
+  EXPECT_EQ(p->user, json::parse(R"({"userId":"u","email":"a@b.c"})").as_object());
+  EXPECT_EQ(p->event, json::parse(R"({"event_name":"x"})").as_object());
+}
+
+TEST(UserEventSplit, SplitsTheFlatFormIntoUserAndEvent) {
+  auto p =
+      Split(R"({"userId":"u9","anonymous_id":"a-1","email":"x@y.z","first_name":"N","smsOptIn":1,)"
+            R"("user_attributes":{"plan":"gold"},"event_name":"signup","event_time":"2024-01-01",)"
+            R"("ltv":2,"messageId":"m","sdk_id":1,"attributes":{"source":"ad"},"context":{},)"
+            R"("user_params":{"name":"N"}})");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_TRUE(p->flat);
+  EXPECT_EQ(p->user, json::parse(R"({"userId":"u9","anonymous_id":"a-1","email":"x@y.z",)"
+                                 R"("first_name":"N","smsOptIn":1,)"
+                                 R"("user_attributes":{"plan":"gold"}})")
+                         .as_object());
+  EXPECT_EQ(p->event, json::parse(R"({"event_name":"signup","event_time":"2024-01-01","ltv":2,)"
+                                  R"("messageId":"m","sdk_id":1,"attributes":{"source":"ad"},)"
+                                  R"("context":{},"user_params":{"name":"N"}})")
+                          .as_object());
+}
+
+TEST(UserEventSplit, TakesEventAsAStringForTheEventName) {
+  auto p = Split(R"({"userId":"u","event":"signup"})");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_TRUE(p->flat);
+  EXPECT_EQ(p->event, json::parse(R"({"event":"signup"})").as_object());
+}
+
+TEST(UserEventSplit, RefusesAnUnknownKeyInTheFlatFormByName) {
+  EXPECT_EQ(Split(R"({"userId":"u","event_name":"x","plan":"gold"})").status().message(),
+            "unknown field 'plan'; event attributes go inside \"attributes\", the user's custom "
+            "attributes inside \"user_attributes\"");
+}
+
+TEST(UserEventSplit, RefusesAHalfNestedForm) {
+  for (const char* body : {R"({"user":{"userId":"u"}})", R"({"event":{"event_name":"x"}})",
+                           R"({"user":"u","event":{"event_name":"x"}})",
+                           R"({"user":{"userId":"u"},"event":{},"ltv":1})",
+                           R"({"userId":"u","event":{"event_name":"x"}})"}) {
+    auto p = Split(body);
+    ASSERT_FALSE(p.ok()) << body;
+    EXPECT_EQ(p.status().code(), Code::kInvalidArgument);
+    EXPECT_TRUE(p.status().message().starts_with("body must be {\"user\"")) << body;
+  }
+}
+
 TEST(EventQuery, MakesABareEndDateInclusiveOfItsDay) {
   auto q = ParseEventQuery(
       json::parse(R"({"event_name":"x","start_date":"2022-03-01","end_date":"2022-03-31"})")

@@ -265,6 +265,54 @@ TEST_F(EventApi, UserEventCreateStoresBothOrNeither) {
   EXPECT_EQ(OnlyUser(R"({"event_name":"signup"})")["email"], json::value("c@example.com"));
 }
 
+// The flat form: identifiers, standard fields and user_attributes are the profile's;
+// attributes, ltv, messageId and the rest are the event's.
+TEST_F(EventApi, UserEventCreateSplitsTheFlatFormIntoProfileAndEvent) {
+  auto r = s.Call("/api/v1/user_event/create",
+                  R"({"userId":"u9","anonymousId":"a-1","email":"x@y.z","mobile":"+919899999999",)"
+                  R"("user_attributes":{"company":"Acme","plan":"gold","attributes":{"seats":3}},)"
+                  R"("event_name":"signup","event_time":"2024-05-02T10:00:00Z","ltv":12.5,)"
+                  R"("messageId":"m-flat","attributes":{"source":"ad","campaign":"spring"}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Data().at("stored"), json::value(1));
+
+  auto user = s.Call("/api/v1/user/userData", R"({"userId":"u9"})");
+  ASSERT_EQ(user.status, 200) << user.body;
+  EXPECT_EQ(user.Data().at("anonymousId"), json::value("a-1"));
+  EXPECT_EQ(user.Data().at("email"), json::value("x@y.z"));
+  EXPECT_EQ(user.Data().at("mobile"), json::value("+919899999999"));
+  EXPECT_EQ(user.Data().at("company"), json::value("Acme"));
+  // The event's attributes did not become the user's.
+  EXPECT_EQ(user.Data().at("attributes"), json::parse(R"({"plan":"gold","seats":3})"));
+
+  const std::string window = R"("start_date":"2024-05-01","end_date":"2024-05-31")";
+  json::object u = OnlyUser(R"({"event_name":"signup",)" + window +
+                            R"(,"attributes":{"source":"ad","campaign":"spring"}})");
+  EXPECT_EQ(u["userId"], json::value("u9"));
+  EXPECT_EQ(u["event"].at("first"), json::value("2024-05-02T10:00:00Z"));
+  EXPECT_EQ(Events(R"({"event_name":"signup",)" + window + R"(,"attributes":{"plan":"gold"}})"), 0);
+
+  // The messageId is the event's: the same one again is a duplicate.
+  auto again = s.Call("/api/v1/user_event/create",
+                      R"({"userId":"u9","event_name":"signup","messageId":"m-flat"})");
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.Data().at("duplicates"), json::value(1));
+  EXPECT_EQ(Events(R"({"event_name":"signup"})"), 1);
+}
+
+TEST_F(EventApi, UserEventCreateInTheFlatFormStoresBothOrNeither) {
+  auto bad = s.Call("/api/v1/user_event/create",
+                    R"({"userId":"fran","email":"f@example.com","event_time":"nope"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.Message(), "event_name: required, a non-empty string");
+  auto unknown = s.Call("/api/v1/user_event/create",
+                        R"({"userId":"fran","event_name":"signup","colour":"red"})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.Message().find("unknown field 'colour'"), std::string::npos);
+  EXPECT_EQ(s.Call("/api/v1/user/userData", R"({"userId":"fran"})").status, 404);
+  EXPECT_EQ(Events(R"({"event_name":"signup"})"), 0);
+}
+
 TEST_F(EventApi, DeletingAUserDeletesTheirEvents) {
   ASSERT_EQ(
       s.Call("/api/v1/event/create",

@@ -37,6 +37,51 @@ std::string Batch(const std::string& prefix, int count) {
   return body + "]}";
 }
 
+// {"userID":..,"user_attributes":{..,"attributes":{..}}} stores the inner object's keys as
+// custom attributes, exactly as the flat shape's top-level "attributes" does.
+TEST_F(UserApi, AttributesInsideUserAttributesAreStoredLikeTopLevelAttributes) {
+  ASSERT_EQ(
+      Create(R"({"userId":"flat","name":"Ann","attributes":{"plan":"gold","seats":3}})").status,
+      200);
+  ASSERT_EQ(Create(R"({"nv":[{"userID":"nested","user_attributes":{"name":"Ann",)"
+                   R"("attributes":{"plan":"gold","seats":3}}}]})")
+                .status,
+            200);
+  auto flat = Get("flat");
+  auto nested = Get("nested");
+  ASSERT_EQ(nested.status, 200) << nested.body;
+  EXPECT_EQ(nested.Data().at("attributes"), flat.Data().at("attributes")) << nested.body;
+  EXPECT_EQ(nested.Data().at("attributes"), json::parse(R"({"plan":"gold","seats":3})"));
+  EXPECT_EQ(nested.Data().at("name"), json::value("Ann"));
+
+  // Updates merge key by key, and null removes one, from inside user_attributes too.
+  ASSERT_EQ(Create(R"({"userID":"nested","user_attributes":{"tier":"b",)"
+                   R"("attributes":{"seats":null,"vip":true}}})")
+                .status,
+            200);
+  EXPECT_EQ(Get("nested").Data().at("attributes"),
+            json::parse(R"({"plan":"gold","tier":"b","vip":true})"));
+
+  // A conflict is refused by name and changes nothing.
+  auto conflict = Create(
+      R"({"userID":"nested","user_attributes":{"plan":"silver","attributes":{"plan":"bronze"}}})");
+  EXPECT_EQ(conflict.status, 400);
+  EXPECT_EQ(conflict.Message(),
+            "user_attributes.attributes.plan: given twice with different values "
+            "(also in user_attributes)");
+  EXPECT_EQ(Get("nested").Data().at("attributes"),
+            json::parse(R"({"plan":"gold","tier":"b","vip":true})"));
+}
+
+// The profile of /user_event/create reads user_attributes.attributes the same way.
+TEST_F(UserApi, UserEventCreateTakesAttributesInsideUserAttributes) {
+  auto r = s.Call("/api/v1/user_event/create",
+                  R"({"user":{"userId":"ue","user_attributes":{"attributes":{"plan":"gold"}}},)"
+                  R"("event":{"event_name":"signup"}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Get("ue").Data().at("attributes"), json::parse(R"({"plan":"gold"})"));
+}
+
 TEST_F(UserApi, ABatchOfOneHundredUsersIsStoredWhole) {
   auto r = Create(Batch("u", 100));
   ASSERT_EQ(r.status, 200) << r.body;

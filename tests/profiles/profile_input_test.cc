@@ -420,6 +420,80 @@ TEST(ProfileInput, RefusesUserAttributesThatAreNotAnObject) {
             R"(user_attributes: must be an object, got "x")");
 }
 
+TEST(ProfileInput, TakesAttributesInsideUserAttributesAsCustomAttributes) {
+  ProfilePatch p = Accepted(R"({"userID":"u1","user_attributes":{"name":"Ann","plan":"gold",)"
+                            R"("attributes":{"seats":3,"vip":true,"email":"work@example.com"}}})");
+  EXPECT_EQ(*p[Field::kName], "Ann");
+  EXPECT_FALSE(p[Field::kEmail]);  // a custom attribute named email, as in top-level attributes
+  EXPECT_EQ(
+      p.attributes,
+      (json::object{{"plan", "gold"}, {"seats", 3}, {"vip", true}, {"email", "work@example.com"}}));
+  EXPECT_FALSE(p.attributes.contains("attributes"));
+}
+
+TEST(ProfileInput, MergesUserAttributesAttributesWithTopLevelAttributes) {
+  ProfilePatch p =
+      Accepted(R"({"userID":"u1","attributes":{"a":1},"user_attributes":{"attributes":{"b":2}}})");
+  EXPECT_EQ(p.attributes, (json::object{{"a", 1}, {"b", 2}}));
+}
+
+TEST(ProfileInput, RefusesUserAttributesAttributesThatAreNotAnObject) {
+  EXPECT_EQ(ErrorFor(R"({"userId":"u","user_attributes":{"attributes":[1]}})"),
+            "user_attributes.attributes: must be an object of custom attributes, got [1]");
+  EXPECT_EQ(ErrorFor(R"({"userId":"u","user_attributes":{"attributes":null}})"),
+            "user_attributes.attributes: must be an object of custom attributes, got null");
+}
+
+TEST(ProfileInput, ValidatesUserAttributesAttributesLikeAttributes) {
+  std::string name(50, 'a');
+  EXPECT_EQ(
+      ErrorFor(
+          json::object{{"userId", "u"},
+                       {"user_attributes", json::object{{"attributes", json::object{{name, 1}}}}}}),
+      "user_attributes.attributes." + name + ": attribute names must be less than 50 characters");
+  EXPECT_EQ(ErrorFor(R"({"userId":"u","user_attributes":{"attributes":{"":1}}})"),
+            "user_attributes.attributes: attribute names must not be empty");
+}
+
+TEST(ProfileInput, RefusesACustomAttributeGivenTwiceWithDifferentValues) {
+  // Whichever comes first in the object, the one inside user_attributes.attributes is named.
+  EXPECT_EQ(ErrorFor(R"({"userId":"u","user_attributes":{"plan":"a","attributes":{"plan":"b"}}})"),
+            "user_attributes.attributes.plan: given twice with different values "
+            "(also in user_attributes)");
+  EXPECT_EQ(ErrorFor(R"({"userId":"u","user_attributes":{"attributes":{"plan":"b"},"plan":"a"}})"),
+            "user_attributes.attributes.plan: given twice with different values "
+            "(also in user_attributes)");
+  EXPECT_EQ(ErrorFor(R"({"userId":"u","attributes":{"plan":"a"},"user_attributes":{"plan":"b"}})"),
+            "user_attributes.plan: given twice with different values (also in attributes)");
+  EXPECT_EQ(ErrorFor(R"({"userId":"u","user_attributes":{"attributes":{"plan":"b"}},)"
+                     R"("attributes":{"plan":"a"}})"),
+            "attributes.plan: given twice with different values "
+            "(also in user_attributes.attributes)");
+}
+
+TEST(ProfileInput, AcceptsACustomAttributeGivenTwiceWithTheSameValue) {
+  ProfilePatch p = Accepted(R"({"userId":"u","attributes":{"plan":"a"},)"
+                            R"("user_attributes":{"plan":"a","attributes":{"plan":"a"}}})");
+  EXPECT_EQ(p.attributes, (json::object{{"plan", "a"}}));
+}
+
+TEST(ProfileInput, CountsUserAttributesAttributesTowardsTheLimit) {
+  json::object direct, nested;
+  for (int i = 0; i < 150; ++i) direct[fmt::format("d{}", i)] = i;
+  for (int i = 0; i < 51; ++i) nested[fmt::format("n{}", i)] = i;
+  direct["attributes"] = nested;
+  EXPECT_EQ(ErrorFor(json::object{{"userId", "u"}, {"user_attributes", direct}}),
+            "at most 200 attributes per call, got 201");
+}
+
+TEST(ProfileInput, KnowsTheIdentifierSpellings) {
+  for (auto k :
+       {"userID", "userId", "user_id", "userid", "anonymousId", "anonymousID", "anonymous_id"})
+    EXPECT_TRUE(IsIdentifierKey(k)) << k;
+  EXPECT_FALSE(IsIdentifierKey("email"));
+  EXPECT_FALSE(IsIdentifierKey("user"));
+}
+
 TEST(ProfileInput, TakesCustomAttributesAsGiven) {
   ProfilePatch p =
       Accepted(R"({"userId":"u","attributes":{"plan":"gold","spent":461.93,"vip":true}})");
