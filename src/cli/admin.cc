@@ -17,16 +17,17 @@ namespace {
 
 namespace json = boost::json;
 
+int64_t Now() { return SystemClock().NowMicros(); }
+
+}  // namespace
+
 int Fail(const Status& st) {
   fmt::print(stderr, "error: {}\n", st.message());
   return st.code() == Code::kNotFound || st.code() == Code::kInvalidArgument ? 2 : 1;
 }
 
-int64_t Now() { return SystemClock().NowMicros(); }
-
-// The audit entry of a change made from the command line, by the operating-system user.
 store::AuditEntry Audit(std::string action, std::string brand_id, std::string target,
-                        json::object detail = {}) {
+                        boost::json::object detail) {
   const char* user = std::getenv("USER");
   return store::AuditEntry{0,
                            Now(),
@@ -37,11 +38,9 @@ store::AuditEntry Audit(std::string action, std::string brand_id, std::string ta
                            json::serialize(detail)};
 }
 
-json::value OptionalTime(const std::optional<int64_t>& t) {
+boost::json::value OptionalTime(const std::optional<int64_t>& t) {
   return t ? json::value(FormatTimestamp(*t)) : json::value(nullptr);
 }
-
-}  // namespace
 
 int CreateBrand(store::Store& store, const std::string& name, bool as_json) {
   if (name.empty() || name.size() > 200)

@@ -1,9 +1,12 @@
-// Admin commands (`cdp brand ...`, `cdp key ...`, `cdp partner ...`, `cdp audit`): operate
-// on the store directly, so they work while a server runs on the same data. Each returns the
-// process exit code and prints to stdout (results) or stderr (errors). Every change is
-// recorded in the audit log as done by "cli:$USER".
+// Admin commands (`cdp brand ...`, `cdp key ...`, `cdp partner ...`, `cdp audit`, and
+// `cdp source ...` in cli/source_commands.h): operate on the store directly, so they work
+// while a server runs on the same data. Each returns the process exit code and prints to
+// stdout (results) or stderr (errors). Every change is recorded in the audit log as done by
+// "cli:$USER".
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +15,14 @@
 #include "store/store.h"
 
 namespace cdp::cli {
+
+// What every admin command shares: prints `st` to stderr and returns the exit code (2 for
+// an unknown or invalid argument, 1 otherwise); the audit entry of a change made from the
+// command line, by the operating-system user ("cli:$USER"); a time or null, as JSON.
+int Fail(const Status& st);
+store::AuditEntry Audit(std::string action, std::string brand_id, std::string target,
+                        boost::json::object detail = {});
+boost::json::value OptionalTime(const std::optional<int64_t>& t);
 
 int CreateBrand(store::Store& store, const std::string& name, bool json);
 int ListBrands(store::Store& store, bool json);

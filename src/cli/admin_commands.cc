@@ -7,9 +7,23 @@
 
 namespace cdp::cli {
 
+CLI::Option* AddGraceOption(CLI::App* cmd, std::optional<int64_t>& seconds,
+                            CLI::Option* revoke_old) {
+  return cmd
+      ->add_option("--grace", seconds,
+                   "keep the other keys working this long, then revoke them (e.g. 90m, 24h, 7d)")
+      ->transform(CLI::AsNumberWithUnit(
+          std::map<std::string, int64_t>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
+          static_cast<CLI::AsNumberWithUnit::Options>(CLI::AsNumberWithUnit::CASE_SENSITIVE |
+                                                      CLI::AsNumberWithUnit::UNIT_REQUIRED)))
+      ->check(CLI::Range(int64_t{1}, int64_t{365} * 86400))
+      ->excludes(revoke_old);
+}
+
 AdminCommands::AdminCommands(CLI::App& app, StorageFlags& storage) {
   AddBrand(app, storage);
   AddKey(app, storage);
+  sources_.Register(app, storage);
   AddPartner(app, storage);
   AddAudit(app, storage);
 }
@@ -42,15 +56,7 @@ void AdminCommands::AddKey(CLI::App& app, StorageFlags& storage) {
   key_rotate_->add_option("--brand", brand_id_, "brand id")->required();
   auto* revoke_old_flag = key_rotate_->add_flag("--revoke-old", revoke_old_,
                                                 "revoke every other key of the brand at once");
-  key_rotate_
-      ->add_option("--grace", grace_seconds_,
-                   "keep the other keys working this long, then revoke them (e.g. 90m, 24h, 7d)")
-      ->transform(CLI::AsNumberWithUnit(
-          std::map<std::string, int64_t>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
-          static_cast<CLI::AsNumberWithUnit::Options>(CLI::AsNumberWithUnit::CASE_SENSITIVE |
-                                                      CLI::AsNumberWithUnit::UNIT_REQUIRED)))
-      ->check(CLI::Range(int64_t{1}, int64_t{365} * 86400))
-      ->excludes(revoke_old_flag);
+  AddGraceOption(key_rotate_, grace_seconds_, revoke_old_flag);
   key_rotate_->add_flag("--json", as_json_, "print one JSON line");
   AddStorageOptions(key_rotate_, storage);
   key_revoke_ = key->add_subcommand("revoke", "deactivate an API key");
@@ -124,7 +130,7 @@ int AdminCommands::Run(store::Store& store) const {
   if (partner_delete_->parsed()) return DeletePartner(store, client_id_);
   if (partner_revoke_->parsed()) return RevokePartner(store, brand_id_, client_id_);
   if (audit_->parsed()) return ShowAudit(store, brand_id_, audit_before_, audit_limit_, as_json_);
-  return 2;
+  return sources_.Run(store);
 }
 
 }  // namespace cdp::cli

@@ -1,5 +1,6 @@
 // The admin subcommands of `cdp` (`brand create|list|limits`, `key rotate|revoke|list`,
-// `partner create|list|delete|revoke`, `audit`): their options and help texts, and the
+// `partner create|list|delete|revoke`, `audit`, and `source ...` through
+// cli/source_commands.h): their options and help texts, and the
 // dispatch, once the command line is parsed, to the functions of cli/admin.h. Registered in
 // that order on the app; the options are bound to members, so an AdminCommands stays where
 // it was built while the app parses. Not thread-safe.
@@ -11,10 +12,16 @@
 #include <string>
 #include <vector>
 
+#include "cli/source_commands.h"
 #include "cli/storage.h"
 #include "store/store.h"
 
 namespace cdp::cli {
+
+// Adds `--grace DURATION` (90m, 24h, 7d; 1 s to 365 days) to `cmd`, bound to `seconds`, and
+// excluding `revoke_old`: how long a rotation keeps the other keys working.
+CLI::Option* AddGraceOption(CLI::App* cmd, std::optional<int64_t>& seconds,
+                            CLI::Option* revoke_old);
 
 class AdminCommands {
  public:
@@ -62,6 +69,8 @@ class AdminCommands {
   CLI::App* audit_ = nullptr;
   int64_t audit_limit_ = 50;
   int64_t audit_before_ = 0;
+
+  SourceCommands sources_;
 };
 
 }  // namespace cdp::cli
