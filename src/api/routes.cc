@@ -14,6 +14,7 @@
 #include "api/push.h"
 #include "api/reports.h"
 #include "api/segments.h"
+#include "api/sources.h"
 #include "api/tracking.h"
 #include "api/users.h"
 #include "auth/oauth.h"
@@ -167,6 +168,8 @@ void AddRoutes(http::Router& router, Services& services) {
   router.Add("POST", "/api/v1/user/delete", Api(services, kUsers, kUsersWrite, DeleteUser));
   router.Add("POST", "/api/v1/user/profile", Api(services, kUsers, kUsersRead, GetEventUsers));
   router.Add("POST", "/api/v1/user/count", Api(services, kUsers, kUsersRead, CountEventUsers));
+  router.Add("POST", "/api/v1/source/list", Api(services, kUsers, kUsersRead, ListSources));
+  router.Add("POST", "/api/v1/source/debugger", Api(services, kUsers, kUsersRead, SourceDebugger));
 
   // Ingestion replies once the events are durable, without holding a thread meanwhile.
   router.AddAsync("POST", "/api/v1/event/create",
