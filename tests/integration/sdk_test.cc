@@ -53,6 +53,21 @@ std::string Gzip(const std::string& text) {
   return out;
 }
 
+const char* kScenario = R"([
+  {"type": "identify", "userId": "u1", "anonymousId": "a1",
+   "traits": {"email": "ada@example.com", "firstName": "Ada", "plan": "pro"}},
+  {"type": "track", "userId": "u1", "event": "Order Completed",
+   "properties": {"order_id": "o-1", "revenue": 42.5}, "messageId": "fixed-msg-1",
+   "timestamp": "2024-05-01T12:00:00.000Z"},
+  {"type": "track", "anonymousId": "a2", "event": "Signed Up", "properties": {"source": "ad"}},
+  {"type": "page", "userId": "u1", "name": "Pricing", "category": "Docs",
+   "properties": {"path": "/pricing"}},
+  {"type": "screen", "userId": "u1", "name": "Home"},
+  {"type": "group", "userId": "u1", "groupId": "g1", "traits": {"employees": 12}},
+  {"type": "identify", "userId": "u2", "traits": {"email": "bob@example.com"}},
+  {"type": "alias", "userId": "u2", "previousId": "a2"}
+])";
+
 class TrackingApi : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -104,53 +119,41 @@ class TrackingApi : public ::testing::Test {
     return r.status == 200 ? r.Data().at("events").to_number<int64_t>() : -1;
   }
 
+  void ExpectScenarioStored() {
+    json::object u1 = User("u1");
+    EXPECT_EQ(u1.at("email"), json::value("ada@example.com"));
+    EXPECT_EQ(u1.at("firstName"), json::value("Ada"));
+    EXPECT_EQ(u1.at("anonymousId"), json::value("a1"));
+    EXPECT_EQ(u1.at("attributes").at("plan"), json::value("pro"));
+    EXPECT_EQ(u1.at("attributes").at("groupId"), json::value("g1"));
+    EXPECT_EQ(u1.at("attributes").at("groupTraits").at("employees"), json::value(12));
+    EXPECT_EQ(Events("Order Completed"), 1);
+    EXPECT_EQ(Events("page"), 1);
+    EXPECT_EQ(Events("screen"), 1);
+    // The alias merged a2's profile, and its event, into u2.
+    json::object u2 = User("u2");
+    EXPECT_EQ(u2.at("email"), json::value("bob@example.com"));
+    EXPECT_EQ(u2.at("anonymousId"), json::value("a2"));
+    auto signed_up = s.Call("/api/v1/event/get", R"({"event_name":"Signed Up"})");
+    ASSERT_EQ(signed_up.status, 200) << signed_up.body;
+    ASSERT_EQ(signed_up.Data().at("users").as_array().size(), 1u);
+    EXPECT_EQ(signed_up.Data().at("users").at(0).at("userId"), json::value("u2"));
+  }
+
   TestServer s;
   std::string source_id_, write_key_;
 };
 
-const char* kScenario = R"([
-  {"type": "identify", "userId": "u1", "anonymousId": "a1",
-   "traits": {"email": "ada@example.com", "firstName": "Ada", "plan": "pro"}},
-  {"type": "track", "userId": "u1", "event": "Order Completed",
-   "properties": {"order_id": "o-1", "revenue": 42.5}, "messageId": "fixed-msg-1",
-   "timestamp": "2024-05-01T12:00:00.000Z"},
-  {"type": "track", "anonymousId": "a2", "event": "Signed Up", "properties": {"source": "ad"}},
-  {"type": "page", "userId": "u1", "name": "Pricing", "category": "Docs",
-   "properties": {"path": "/pricing"}},
-  {"type": "screen", "userId": "u1", "name": "Home"},
-  {"type": "group", "userId": "u1", "groupId": "g1", "traits": {"employees": 12}},
-  {"type": "identify", "userId": "u2", "traits": {"email": "bob@example.com"}},
-  {"type": "alias", "userId": "u2", "previousId": "a2"}
-])";
 
-void ExpectScenarioStored(TrackingApi& t, json::object u1) {
-  EXPECT_EQ(u1.at("email"), json::value("ada@example.com"));
-  EXPECT_EQ(u1.at("firstName"), json::value("Ada"));
-  EXPECT_EQ(u1.at("anonymousId"), json::value("a1"));
-  EXPECT_EQ(u1.at("attributes").at("plan"), json::value("pro"));
-  EXPECT_EQ(u1.at("attributes").at("groupId"), json::value("g1"));
-  EXPECT_EQ(u1.at("attributes").at("groupTraits").at("employees"), json::value(12));
-  EXPECT_EQ(t.Events("Order Completed"), 1);
-  EXPECT_EQ(t.Events("page"), 1);
-  EXPECT_EQ(t.Events("screen"), 1);
-  // The alias merged a2's profile, and its event, into u2.
-  json::object u2 = t.User("u2");
-  EXPECT_EQ(u2.at("email"), json::value("bob@example.com"));
-  EXPECT_EQ(u2.at("anonymousId"), json::value("a2"));
-  auto signed_up = t.s.Call("/api/v1/event/get", R"({"event_name":"Signed Up"})");
-  ASSERT_EQ(signed_up.status, 200) << signed_up.body;
-  ASSERT_EQ(signed_up.Data().at("users").as_array().size(), 1u);
-  EXPECT_EQ(signed_up.Data().at("users").at(0).at("userId"), json::value("u2"));
-}
 
 TEST_F(TrackingApi, SegmentsNodeSdkSendsEveryCallType) {
   ASSERT_EQ(RunSdk("segment", kScenario), 0);
-  ExpectScenarioStored(*this, User("u1"));
+  ExpectScenarioStored();
 }
 
 TEST_F(TrackingApi, RudderStacksGzippingNodeSdkSendsEveryCallType) {
   ASSERT_EQ(RunSdk("rudderstack", kScenario), 0);
-  ExpectScenarioStored(*this, User("u1"));
+  ExpectScenarioStored();
 }
 
 TEST_F(TrackingApi, SdkRetriesOfTheSameMessagesAreStoredOnce) {
