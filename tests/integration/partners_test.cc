@@ -400,9 +400,10 @@ TEST_F(Partners, RecordsKeysLastUseAndAuditsEveryChange) {
     EXPECT_EQ(e.at("brand_id").as_string(), brand.id) << "only the brand's entries";
   }
   // Newest first.
+  // (`--group all` at creation: one entry per API group.)
   std::vector<std::string> expected = {"brand.limits", "partner.revoke", "partner.grant",
                                        "brand.limits", "brand.limits",   "brand.limits",
-                                       "brand.limits", "brand.create"};
+                                       "brand.limits", "brand.limits",   "brand.create"};
   EXPECT_EQ(actions, expected);
   auto all = json::parse(Cdp({"audit", "--json", "--limit", "1000"}).out).as_array();
   bool partner_created = false;

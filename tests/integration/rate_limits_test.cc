@@ -121,7 +121,7 @@ TEST_F(RateLimits, BrandLimitsCommandReachesARunningServerWithinSeconds) {
   auto shown = RunCdp(show);
   EXPECT_EQ(shown.exit_code, 0);
   EXPECT_EQ(boost::json::parse(shown.out),
-            boost::json::parse(R"({"users":100,"events":500,"campaigns":500,"reports":0})"));
+            boost::json::parse(R"({"users":100,"events":500,"campaigns":500,"reports":0,"tracking":300000})"));
   std::vector<std::string> bad = {"brand",   "limits", "--brand",      brand.id,
                                   "--group", "push",   "--per-minute", "5"};
   bad.insert(bad.end(), fresh.args.begin(), fresh.args.end());
