@@ -25,8 +25,9 @@ namespace {
 namespace json = boost::json;
 using tracking::Type;
 
-// Messages listed in a debugger entry; the counts cover them all.
-constexpr size_t kListedMessages = 50;
+// Messages listed in a debugger entry, rejected ones first; the counts cover them all.
+constexpr size_t kListedRejected = 50;
+constexpr size_t kListedMessages = 20;  // accepted ones
 
 struct Path {
   std::string_view path;
@@ -122,7 +123,7 @@ struct CallRecord {
     if (!reason.empty()) summary["reason"] = reason;
     if (outcome == "rejected") {
       ++call.rejected;
-      if (dropped_messages.size() < kListedMessages) dropped_messages.push_back(std::move(summary));
+      if (dropped_messages.size() < kListedRejected) dropped_messages.push_back(std::move(summary));
     } else {
       ++call.accepted;
       if (messages.size() < kListedMessages) messages.push_back(std::move(summary));
@@ -196,12 +197,13 @@ class Tracking {
       Record(*principal, req, now, res, st.message(), nullptr);
       return reply(std::move(res));
     }
-    Ingest(req, body, type, *principal, now, std::move(reply));
+    Ingest(req, body, body_text->size(), type, *principal, now, std::move(reply));
   }
 
  private:
-  void Ingest(const http::Request& req, const json::object& body, std::optional<Type> type,
-              const auth::SourcePrincipal& principal, int64_t now, http::Reply reply) {
+  void Ingest(const http::Request& req, const json::object& body, size_t body_bytes,
+              std::optional<Type> type, const auth::SourcePrincipal& principal, int64_t now,
+              http::Reply reply) {
     auto record = std::make_shared<CallRecord>();
     record->request.headers = req.headers;
     record->call = NewCall(principal, req, now);
@@ -239,29 +241,33 @@ class Tracking {
       }
     }
     // Every message is within the per-message limit when the whole body is.
-    const bool small = req.body.size() <= tracking::kMaxMessageBytes &&
-                       req.Header("content-encoding").empty();
+    const bool small = body_bytes <= tracking::kMaxMessageBytes;
     std::vector<events::Event> events;
+    events.reserve(items.size());
     Status lone_error;
     for (const auto& [msg, t] : items) {
       const size_t bytes = small ? 0 : json::serialize(*msg).size();
       auto m = tracking::ParseMessage(*msg, *t, now, batch_sent_at, bytes);
-      json::object summary = Summary(*msg, tracking::NameOf(*t));
       if (!m.ok()) {
         if (type) lone_error = m.status();
-        record->Note(std::move(summary), "rejected", m.status().message());
+        record->Note(Summary(*msg, tracking::NameOf(*t)), "rejected", m.status().message());
         continue;
       }
-      if (!m->dropped.empty()) {
-        json::array dropped;
-        for (auto& d : m->dropped) dropped.push_back(json::string(d));
-        summary["dropped"] = std::move(dropped);
+      // Listed in the debugger while there is room; the store's outcome is filled in later.
+      // Those with dropped traits or properties have the room of rejected ones.
+      const size_t room = m->dropped.empty() ? kListedMessages : kListedRejected;
+      const bool listed = record->messages.size() < room;
+      record->stored_index.push_back(listed ? record->messages.size() : kListedRejected);
+      if (listed) {
+        json::object summary = Summary(*msg, tracking::NameOf(*t));
+        if (!m->dropped.empty()) {
+          json::array dropped;
+          for (auto& d : m->dropped) dropped.push_back(json::string(d));
+          summary["dropped"] = std::move(dropped);
+        }
+        summary["outcome"] = "stored";
+        record->messages.push_back(std::move(summary));
       }
-      summary["outcome"] = "stored";
-      record->stored_index.push_back(record->messages.size() < kListedMessages
-                                         ? record->messages.size()
-                                         : kListedMessages);
-      if (record->messages.size() < kListedMessages) record->messages.push_back(std::move(summary));
       events.push_back(std::move(m->event));
     }
     if (!lone_error.ok()) return Finish(record, lone_error, std::move(reply));

@@ -10,8 +10,10 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <stdexcept>
 #include <thread>
 
 #include "support/server_process.h"
@@ -82,14 +84,15 @@ class TrackingApi : public ::testing::Test {
   }
 
   // Sends `scenario` (a JSON array of calls) through the SDK; the SDK's own exit status.
-  int RunSdk(const std::string& sdk, const std::string& scenario, int flush_at = 5) {
+  int RunSdk(const std::string& sdk, const std::string& scenario, int flush_at = 5,
+             uint16_t port = 0) {
     const std::string file = s.dir.path() + "/" + sdk + "-scenario.json";
     std::ofstream(file) << scenario;
     const std::string log = s.dir.path() + "/" + sdk + ".log";
     const std::string cmd = fmt::format(
         "node {}/send.mjs --sdk {} --url http://127.0.0.1:{} --write-key {} --scenario {} "
         "--flush-at {} > {} 2>&1",
-        kSdkDir, sdk, s.server.port(), write_key_, file, flush_at, log);
+        kSdkDir, sdk, port ? port : s.server.port(), write_key_, file, flush_at, log);
     int rc = std::system(cmd.c_str());
     if (rc != 0) {
       std::ifstream in(log);
@@ -170,6 +173,57 @@ TEST_F(TrackingApi, SdkRetriesOfTheSameMessagesAreStoredOnce) {
   EXPECT_EQ(Events("Twice"), 2);
 }
 
+// A proxy that forwards each call to the server but loses the first answer: the SDK sees a
+// 503 for a batch the server stored, and retries it (tests/sdk/lossy_proxy.py).
+class LossyProxy {
+ public:
+  LossyProxy(const std::string& dir, uint16_t upstream) : dir_(dir) {
+    const std::string cmd = fmt::format(
+        "/usr/bin/python3 {}/lossy_proxy.py {} --lose 1 > {}/proxy.port 2> {}/proxy.log & "
+        "echo $! > {}/proxy.pid",
+        kSdkDir, upstream, dir, dir, dir);
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot start the proxy");
+    for (int i = 0; i < 100 && port_ == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::ifstream in(dir + "/proxy.port");
+      int port = 0;
+      if (in >> port) port_ = static_cast<uint16_t>(port);
+    }
+    if (port_ == 0) throw std::runtime_error("the proxy printed no port");
+  }
+  ~LossyProxy() {
+    std::ifstream in(dir_ + "/proxy.pid");
+    int pid = 0;
+    if (in >> pid && pid > 0) std::system(fmt::format("kill {}", pid).c_str());
+  }
+  uint16_t port() const { return port_; }
+  // How many calls reached the server.
+  int Forwarded() const {
+    std::ifstream in(dir_ + "/proxy.log");
+    int n = 0;
+    for (std::string line; std::getline(in, line);) n += line.starts_with("forwarded");
+    return n;
+  }
+
+ private:
+  std::string dir_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(TrackingApi, WhatAnSdkRetriesAfterALostAnswerIsStoredOnce) {
+  const char* calls = R"([
+    {"type":"track","userId":"u7","event":"Lost Answer","properties":{"n":1}},
+    {"type":"track","userId":"u7","event":"Lost Answer","properties":{"n":2}}])";
+  for (const std::string sdk : {"segment", "rudderstack"}) {
+    std::filesystem::create_directories(s.dir.path() + "/" + sdk);
+    LossyProxy proxy(s.dir.path() + "/" + sdk, s.server.port());
+    ASSERT_EQ(RunSdk(sdk, calls, 5, proxy.port()), 0);
+    EXPECT_GE(proxy.Forwarded(), 2) << sdk << " retried the batch whose answer was lost";
+  }
+  // Each SDK's two messages once, though each batch reached the server twice.
+  EXPECT_EQ(Events("Lost Answer"), 4);
+}
+
 TEST_F(TrackingApi, ABrowsersTextPlainCallWithTheKeyInTheBodyIsStored) {
   const std::string body = fmt::format(
       R"({{"writeKey":"{}","type":"track","anonymousId":"anon-7","event":"Clicked",
@@ -201,6 +255,17 @@ TEST_F(TrackingApi, OnlyTheSourcesAllowedOriginsMaySendFromABrowser) {
   EXPECT_EQ(Track("/v1/track", call, {{"Origin", "https://evil.example"}}).status, 403);
   EXPECT_EQ(Track("/v1/track", call).status, 200);  // a server, not a browser
   EXPECT_EQ(Events("Seen"), 2);
+}
+
+TEST_F(TrackingApi, AnalyticsJsLoadsItsSettingsFromTheServer) {
+  auto r = s.client.Get("/v1/projects/" + write_key_ + "/settings");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto& segment_io = r.json.at("integrations").at("Segment.io");
+  EXPECT_EQ(segment_io.at("apiKey"), json::value(write_key_));
+  EXPECT_EQ(segment_io.at("apiHost"),
+            json::value(fmt::format("127.0.0.1:{}/v1", s.server.port())));
+  EXPECT_EQ(segment_io.at("protocol"), json::value("http"));
+  EXPECT_EQ(s.client.Get("/v1/projects/wk_unknown/settings").status, 401);
 }
 
 TEST_F(TrackingApi, AWriteKeyNeverReads) {
