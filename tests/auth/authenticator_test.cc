@@ -10,6 +10,7 @@
 
 #include "auth/keys.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/fake_clock.h"
 #include "support/server_process.h"
 
 namespace cdp::auth {
@@ -23,12 +24,7 @@ constexpr int64_t kTtlMicros = 1000 * 1000;
 
 store::AuditEntry TestAudit() { return store::AuditEntry{0, kStart, "test", "test", "", "", "{}"}; }
 
-class FakeClock final : public Clock {
- public:
-  int64_t NowMicros() const override { return now; }
-  void Advance(int64_t micros) { now += micros; }
-  int64_t now = kStart;
-};
+using testing::FakeClock;
 
 // Authenticator over a real (SQLite) store holding "brand" with one issued key.
 class AuthenticatorTest : public ::testing::Test {

@@ -8,6 +8,7 @@
 #include "core/base64.h"
 #include "core/ids.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/fake_clock.h"
 #include "support/server_process.h"
 
 namespace cdp::auth {
@@ -15,11 +16,7 @@ namespace {
 
 constexpr int64_t kStart = 1700000000LL * 1000000;
 
-class FakeClock final : public Clock {
- public:
-  int64_t NowMicros() const override { return now; }
-  int64_t now = kStart;
-};
+using testing::FakeClock;
 
 TEST(Scopes, ParsesAndFormatsSpaceSeparatedLists) {
   EXPECT_EQ(ParseScopes("users:read  reports:read users:read"), kUsersRead | kReportsRead);

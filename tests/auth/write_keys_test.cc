@@ -11,6 +11,7 @@
 
 #include "auth/keys.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/fake_clock.h"
 #include "support/server_process.h"
 
 namespace cdp::auth {
@@ -22,12 +23,7 @@ constexpr int64_t kTtlMicros = 1000 * 1000;
 
 store::AuditEntry TestAudit() { return store::AuditEntry{0, kStart, "test", "test", "", "", "{}"}; }
 
-class FakeClock final : public Clock {
- public:
-  int64_t NowMicros() const override { return now; }
-  void Advance(int64_t micros) { now += micros; }
-  int64_t now = kStart;
-};
+using testing::FakeClock;
 
 // The real store, counting the lookups by hash and able to fail them.
 class CountingSources final : public store::SourceStore {

@@ -5,7 +5,6 @@
 // the key in the body, CORS), and what the API refuses.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -16,6 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/gzip.h"
 #include "support/server_process.h"
 
 namespace cdp::testing {
@@ -41,19 +41,6 @@ std::string BasicAuth(const std::string& key) {
   return "Basic " + out;
 }
 
-std::string Gzip(const std::string& text) {
-  z_stream z{};
-  deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, text.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  z.avail_in = static_cast<uInt>(text.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
 
 const char* kScenario = R"([
   {"type": "identify", "userId": "u1", "anonymousId": "a1",
