@@ -3,6 +3,9 @@
 // store/ includes this header.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 namespace cdp::store::access_sql {
 
 // The tables (shared column types); the audit log's id column differs per backend and is
@@ -58,5 +61,12 @@ inline constexpr const char* kAuditColumns = R"sql(
 );
 CREATE INDEX audit_log_by_brand ON audit_log (brand_id, id);
 )sql";
+
+// The whole migration, with the audit log's id column as the backend declares it (e.g.
+// "id INTEGER PRIMARY KEY").
+inline std::string Schema(std::string_view id_column) {
+  return std::string(kSchema) + "CREATE TABLE audit_log (\n  " + std::string(id_column) + "," +
+         kAuditColumns;
+}
 
 }  // namespace cdp::store::access_sql

@@ -3,6 +3,9 @@
 // includes this header.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 namespace cdp::store::source_sql {
 
 // The tables (shared column types); the id column of source_calls differs per backend and
@@ -41,5 +44,11 @@ inline constexpr const char* kCallColumns = R"sql(
 );
 CREATE INDEX source_calls_by_source ON source_calls (brand_id, source_id, at);
 )sql";
+
+// The whole migration, with source_calls' id column as the backend declares it.
+inline std::string Schema(std::string_view id_column) {
+  return std::string(kSchema) + "CREATE TABLE source_calls (\n  " + std::string(id_column) +
+         "," + kCallColumns;
+}
 
 }  // namespace cdp::store::source_sql

@@ -18,21 +18,14 @@ struct Migration {
   const char* sql;
 };
 
-// Access control: partner apps, OAuth codes and tokens, key use, and the audit log (whose
-// id column is the one type that differs between the backends).
+// The tables of access control and of sources, with the one column type that differs
+// between the backends: the audit log's and the debugger's increasing ids.
 const char* AccessSchema() {
-  static const std::string sql = std::string(access_sql::kSchema) +
-                                 "CREATE TABLE audit_log (\n  id INTEGER PRIMARY KEY," +
-                                 access_sql::kAuditColumns;
+  static const std::string sql = access_sql::Schema("id INTEGER PRIMARY KEY");
   return sql.c_str();
 }
-
-// Sources and write keys, and the debugger's calls (whose id column, like the audit log's,
-// is the one type that differs between the backends).
 const char* SourceSchema() {
-  static const std::string sql = std::string(source_sql::kSchema) +
-                                 "CREATE TABLE source_calls (\n  id INTEGER PRIMARY KEY," +
-                                 source_sql::kCallColumns;
+  static const std::string sql = source_sql::Schema("id INTEGER PRIMARY KEY");
   return sql.c_str();
 }
 
