@@ -143,7 +143,16 @@ class Tracking {
       AddCors(req, res);
       return res;
     };
-    if (!body_text.ok()) return reply(fail(body_text.status()));
+    if (!body_text.ok()) {
+      // Too large or not gzip: the debugger still shows it when Basic auth names the source.
+      http::Response res = fail(body_text.status());
+      auto key = WriteKeyOf(req, json::object());
+      if (key && services_.write_keys) {
+        if (auto principal = services_.write_keys->Authenticate(*key); principal.ok())
+          Record(*principal, req, now, res, body_text.status().message());
+      }
+      return reply(std::move(res));
+    }
     if (!ReadableType(req.Header("content-type")))
       return reply(fail(InvalidArgument(fmt::format(
           "Content-Type must be application/json or text/plain, got '{}'",
@@ -157,7 +166,7 @@ class Tracking {
       auto principal = key && services_.write_keys ? services_.write_keys->Authenticate(*key)
                                                    : Result<auth::SourcePrincipal>(st);
       http::Response res = fail(st);
-      if (principal.ok()) Record(*principal, req, now, res, st.message(), nullptr);
+      if (principal.ok()) Record(*principal, req, now, res, st.message());
       return reply(std::move(res));
     }
     const json::object& body = parsed->get_object();
@@ -178,7 +187,7 @@ class Tracking {
                   fmt::format("the origin {} may not send to this source", origin));
         http::Response res = http::ErrorResponse(st);
         res.brand_id = principal->brand_id;
-        Record(*principal, req, now, res, st.message(), nullptr);
+        Record(*principal, req, now, res, st.message());
         return reply(std::move(res));
       }
     }
@@ -194,7 +203,7 @@ class Tracking {
       for (auto& [name, value] : res.headers)  // the envelope's, for kResourceExhausted
         if (name == "Retry-After") value = std::to_string(rate.reset_seconds);
       res.brand_id = principal->brand_id;
-      Record(*principal, req, now, res, st.message(), nullptr);
+      Record(*principal, req, now, res, st.message());
       return reply(std::move(res));
     }
     Ingest(req, body, body_text->size(), type, *principal, now, std::move(reply));
@@ -333,7 +342,7 @@ class Tracking {
 
   // Records a call refused before its messages were read.
   void Record(const auth::SourcePrincipal& principal, const http::Request& req, int64_t now,
-              const http::Response& res, const std::string& reason, const json::object*) {
+              const http::Response& res, const std::string& reason) {
     if (!services_.call_log) return;
     store::SourceCall call = NewCall(principal, req, now);
     call.status = res.status;

@@ -293,6 +293,16 @@ TEST_F(TrackingApi, AGzipBombAndOversizedBatchesAreRefused) {
   many.back() = ']';
   many += "}";
   EXPECT_EQ(Track("/v1/batch", many).status, 413);
+  // Each is in the source's debugger, with why.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto calls = s.Call("/api/v1/source/debugger",
+                      fmt::format(R"({{"source_id":"{}"}})", source_id_));
+  ASSERT_EQ(calls.status, 200) << calls.body;
+  const auto& list = calls.Data().at("calls").as_array();
+  ASSERT_EQ(list.size(), 4u) << calls.body;
+  EXPECT_EQ(list[3].at("status"), json::value(413));
+  EXPECT_NE(json::serialize(list[3].at("detail")).find("inflates"), std::string::npos)
+      << json::serialize(list[3]);
 }
 
 TEST_F(TrackingApi, InvalidMessagesOfABatchAreDroppedAndTheRestStored) {
