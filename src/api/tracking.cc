@@ -259,9 +259,10 @@ class Tracking {
     if (events.empty()) return Finish(record, Status::Ok(), std::move(reply));
     services_.store.events.AppendEventsAsync(
         principal.brand_id, std::move(events), now,
-        [this, record, reply = std::move(reply)](
+        [this, record, lone = type.has_value(), reply = std::move(reply)](
             Result<std::vector<store::EventStore::EventResult>> results) mutable {
           if (!results.ok()) return Finish(record, results.status(), std::move(reply));
+          Status lone_error;
           for (size_t k = 0; k < results->size(); ++k) {
             const auto& r = (*results)[k];
             const size_t at = record->stored_index[k];
@@ -273,13 +274,15 @@ class Tracking {
                 (*summary)["outcome"] = "rejected";
                 (*summary)["reason"] = r.status.message();
               }
+              // A lone call the store refused (an attribute of another type) is a 400.
+              if (lone) lone_error = r.status;
               continue;
             }
             ++record->call.accepted;
             if (summary && r.outcome == events::EventOutcome::kDuplicate)
               (*summary)["outcome"] = "duplicate";
           }
-          Finish(record, Status::Ok(), std::move(reply));
+          Finish(record, lone_error, std::move(reply));
         });
   }
 

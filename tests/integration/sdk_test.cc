@@ -330,6 +330,14 @@ TEST_F(TrackingApi, InvalidMessagesOfABatchAreDroppedAndTheRestStored) {
   EXPECT_EQ(list[1].at("rejected"), json::value(2));
   EXPECT_NE(json::serialize(list[1].at("detail")).find("traits.email"), std::string::npos)
       << json::serialize(list[1]);
+  // A lone call the store refuses (plan was a string, now a number) is a 400 too; in a
+  // batch the same message is dropped and the batch a 200.
+  const std::string conflict = R"({"type":"identify","userId":"u1","traits":{"plan":5}})";
+  auto refused = Track("/v1/identify", conflict);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.Message().find("plan"), std::string::npos) << refused.body;
+  EXPECT_EQ(Track("/v1/batch", R"({"batch":[)" + conflict + "]}").status, 200);
+  EXPECT_EQ(User("u1").at("attributes").at("plan"), json::value("pro"));
 }
 
 }  // namespace
