@@ -9,9 +9,9 @@
 #include <string>
 
 #include "auth/keys.h"
-#include "store/sqlite/sqlite_store.h"
 #include "support/fake_clock.h"
 #include "support/server_process.h"
+#include "support/sqlite_test_store.h"
 
 namespace cdp::auth {
 namespace {
@@ -30,11 +30,7 @@ using testing::FakeClock;
 class AuthenticatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::SqliteOptions options;
-    options.data_dir = dir_.path();
-    auto opened = store::OpenSqliteStore(options);
-    ASSERT_TRUE(opened.ok()) << opened.status().message();
-    store_ = std::move(opened).value();
+    store_ = testing::OpenSqliteTestStore(dir_.path());
     key_ = IssueKey("brand", clock_.now);
     ASSERT_TRUE(
         store_->CreateBrand(store::Brand{"brand", "B", clock_.now}, key_.record, TestAudit()).ok());

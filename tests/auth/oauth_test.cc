@@ -7,9 +7,9 @@
 
 #include "core/base64.h"
 #include "core/ids.h"
-#include "store/sqlite/sqlite_store.h"
 #include "support/fake_clock.h"
 #include "support/server_process.h"
+#include "support/sqlite_test_store.h"
 
 namespace cdp::auth {
 namespace {
@@ -48,11 +48,7 @@ TEST(NewPartnerApp, KeepsOnlyTheSecretsHash) {
 class OAuthTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::SqliteOptions options;
-    options.data_dir = dir_.path();
-    auto opened = store::OpenSqliteStore(options);
-    ASSERT_TRUE(opened.ok()) << opened.status().message();
-    store_ = std::move(opened).value();
+    store_ = testing::OpenSqliteTestStore(dir_.path());
     auto issued = NewPartnerApp("Acme", {"https://a.example/cb", "https://b.example/cb"}, kStart);
     ASSERT_TRUE(issued.ok());
     app_ = issued->app;

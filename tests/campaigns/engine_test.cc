@@ -16,8 +16,8 @@
 #include "campaigns/tracking.h"
 #include "delivery/channel.h"
 #include "profiles/profile_input.h"
-#include "store/sqlite/sqlite_store.h"
 #include "support/server_process.h"
+#include "support/sqlite_test_store.h"
 
 namespace cdp::campaigns {
 namespace {
@@ -75,11 +75,7 @@ class RecordingChannels final : public delivery::ChannelFactory {
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::SqliteOptions options;
-    options.data_dir = dir_.path();
-    auto opened = store::OpenSqliteStore(options);
-    ASSERT_TRUE(opened.ok()) << opened.status().message();
-    store_ = std::move(opened).value();
+    store_ = testing::OpenSqliteTestStore(dir_.path());
     const int64_t now = clock_.NowMicros();
     ASSERT_TRUE(store_
                     ->CreateBrand(store::Brand{"brand", "B", now},

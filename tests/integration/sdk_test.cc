@@ -109,6 +109,15 @@ class TrackingApi : public ::testing::Test {
     return r.status == 200 ? r.Data().at("events").to_number<int64_t>() : -1;
   }
 
+  // The source's calls in its debugger, newest first, once the call log has written them
+  // (every second).
+  json::array DebuggerCalls() {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    auto r = s.Call("/api/v1/source/debugger", fmt::format(R"({{"source_id":"{}"}})", source_id_));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? r.Data().at("calls").as_array() : json::array();
+  }
+
   void ExpectScenarioStored() {
     json::object u1 = User("u1");
     EXPECT_EQ(u1.at("email"), json::value("ada@example.com"));
@@ -294,12 +303,8 @@ TEST_F(TrackingApi, AGzipBombAndOversizedBatchesAreRefused) {
   many += "}";
   EXPECT_EQ(Track("/v1/batch", many).status, 413);
   // Each is in the source's debugger, with why.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  auto calls = s.Call("/api/v1/source/debugger",
-                      fmt::format(R"({{"source_id":"{}"}})", source_id_));
-  ASSERT_EQ(calls.status, 200) << calls.body;
-  const auto& list = calls.Data().at("calls").as_array();
-  ASSERT_EQ(list.size(), 4u) << calls.body;
+  const json::array list = DebuggerCalls();
+  ASSERT_EQ(list.size(), 4u) << json::serialize(list);
   EXPECT_EQ(list[3].at("status"), json::value(413));
   EXPECT_NE(json::serialize(list[3].at("detail")).find("inflates"), std::string::npos)
       << json::serialize(list[3]);
@@ -319,12 +324,8 @@ TEST_F(TrackingApi, InvalidMessagesOfABatchAreDroppedAndTheRestStored) {
   EXPECT_EQ(lone.status, 400);
   EXPECT_NE(lone.Message().find("userId"), std::string::npos) << lone.body;
   // The debugger shows why.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  auto calls = s.Call("/api/v1/source/debugger",
-                      fmt::format(R"({{"source_id":"{}"}})", source_id_));
-  ASSERT_EQ(calls.status, 200) << calls.body;
-  const auto& list = calls.Data().at("calls").as_array();
-  ASSERT_EQ(list.size(), 2u) << calls.body;
+  const json::array list = DebuggerCalls();
+  ASSERT_EQ(list.size(), 2u) << json::serialize(list);
   EXPECT_EQ(list[0].at("status"), json::value(400));
   EXPECT_EQ(list[1].at("accepted"), json::value(2));
   EXPECT_EQ(list[1].at("rejected"), json::value(2));
