@@ -88,22 +88,19 @@ json::object Summary(const json::object& msg, std::string_view type) {
 
 // One call's progress: what is answered, and what the debugger records.
 struct CallRecord {
-  http::Request request;  // headers only: for CORS on the answer
+  std::string origin;  // the call's Origin header, for CORS on the answer
   store::SourceCall call;
   json::array messages;
   json::array dropped_messages;  // rejected ones, listed first in the debugger
   std::vector<size_t> stored_index;  // for each event sent to the store: its entry in messages
 
-  void Note(json::object summary, std::string_view outcome, std::string reason = "") {
-    summary["outcome"] = outcome;
-    if (!reason.empty()) summary["reason"] = reason;
-    if (outcome == "rejected") {
-      ++call.rejected;
-      if (dropped_messages.size() < kListedRejected) dropped_messages.push_back(std::move(summary));
-    } else {
-      ++call.accepted;
-      if (messages.size() < kListedMessages) messages.push_back(std::move(summary));
-    }
+  // Counts a message dropped before the store, and lists it while there is room.
+  void Reject(json::object summary, const std::string& reason) {
+    ++call.rejected;
+    if (dropped_messages.size() == kListedRejected) return;
+    summary["outcome"] = "rejected";
+    summary["reason"] = reason;
+    dropped_messages.push_back(std::move(summary));
   }
 };
 
@@ -116,35 +113,29 @@ class Tracking {
     auto body_text = DecodedBody(req);
     auto fail = [&](const Status& st) {
       http::Response res = http::ErrorResponse(st);
-      AddCors(req, res);
+      AddCors(req.Header("origin"), res);
       return res;
     };
-    if (!body_text.ok()) {
-      // Too large or not gzip: the debugger still shows it when Basic auth names the source.
-      http::Response res = fail(body_text.status());
+    // A body that cannot be read has no writeKey: the debugger shows the call when Basic
+    // auth names the source.
+    auto unreadable = [&](const Status& st) {
+      http::Response res = fail(st);
       auto key = WriteKeyOf(req, json::object());
       if (key && services_.write_keys) {
         if (auto principal = services_.write_keys->Authenticate(*key); principal.ok())
-          Record(*principal, req, now, res, body_text.status().message());
+          Record(*principal, req, now, res, st.message());
       }
-      return reply(std::move(res));
-    }
+      return res;
+    };
+    if (!body_text.ok()) return reply(unreadable(body_text.status()));
     if (!ReadableType(req.Header("content-type")))
       return reply(fail(InvalidArgument(fmt::format(
           "Content-Type must be application/json or text/plain, got '{}'",
           req.Header("content-type")))));
     auto parsed = ParseJson(*body_text);
-    if (!parsed.ok() || !parsed->is_object()) {
-      // Without a readable body there is no writeKey to attribute the call to a source
-      // unless the key came by Basic auth.
-      Status st = parsed.ok() ? InvalidArgument("the body must be a JSON object") : parsed.status();
-      auto key = WriteKeyOf(req, json::object());
-      auto principal = key && services_.write_keys ? services_.write_keys->Authenticate(*key)
-                                                   : Result<auth::SourcePrincipal>(st);
-      http::Response res = fail(st);
-      if (principal.ok()) Record(*principal, req, now, res, st.message());
-      return reply(std::move(res));
-    }
+    if (!parsed.ok()) return reply(unreadable(parsed.status()));
+    if (!parsed->is_object())
+      return reply(unreadable(InvalidArgument("the body must be a JSON object")));
     const json::object& body = parsed->get_object();
     auto key = WriteKeyOf(req, body);
     if (!key)
@@ -190,7 +181,7 @@ class Tracking {
               std::optional<Type> type, const auth::SourcePrincipal& principal, int64_t now,
               http::Reply reply) {
     auto record = std::make_shared<CallRecord>();
-    record->request.headers = req.headers;
+    record->origin = std::string(req.Header("origin"));
     record->call = NewCall(principal, req, now);
     // The messages: the body itself, or its batch.
     std::vector<std::pair<const json::object*, std::optional<Type>>> items;
@@ -212,14 +203,14 @@ class Tracking {
         batch_sent_at = tracking::ParseIsoTime(*sent);
       for (const json::value& m : batch->get_array()) {
         if (!m.is_object()) {
-          record->Note(json::object{}, "rejected", "a message must be a JSON object");
+          record->Reject(json::object{}, "a message must be a JSON object");
           continue;
         }
         const json::value* t = m.get_object().if_contains("type");
         auto named = t && t->is_string() ? tracking::TypeNamed(t->get_string()) : std::nullopt;
         if (!named) {
-          record->Note(Summary(m.get_object(), t && t->is_string() ? t->get_string() : ""),
-                       "rejected", "type must be identify, track, page, screen, group or alias");
+          record->Reject(Summary(m.get_object(), t && t->is_string() ? t->get_string() : ""),
+                         "type must be identify, track, page, screen, group or alias");
           continue;
         }
         items.emplace_back(&m.get_object(), named);
@@ -235,7 +226,7 @@ class Tracking {
       auto m = tracking::ParseMessage(*msg, *t, now, batch_sent_at, bytes);
       if (!m.ok()) {
         if (type) lone_error = m.status();
-        record->Note(Summary(*msg, tracking::NameOf(*t)), "rejected", m.status().message());
+        record->Reject(Summary(*msg, tracking::NameOf(*t)), m.status().message());
         continue;
       }
       // Listed in the debugger while there is room; the store's outcome is filled in later.
@@ -304,7 +295,7 @@ class Tracking {
     } else {
       res = http::ErrorResponse(st.code() == Code::kInternal ? Unavailable(st.message()) : st);
     }
-    AddCors(record->request, res);
+    AddCors(record->origin, res);
     res.brand_id = record->call.brand_id;
     record->call.status = res.status;
     if (services_.call_log) {

@@ -14,8 +14,7 @@ namespace cdp::api {
 
 namespace json = boost::json;
 
-void AddCors(const http::Request& req, http::Response& res) {
-  std::string_view origin = req.Header("origin");
+void AddCors(std::string_view origin, http::Response& res) {
   if (origin.empty()) return;
   res.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
   res.headers.emplace_back("Vary", "Origin");
@@ -25,7 +24,7 @@ http::Response Preflight(const http::Request& req) {
   http::Response res;
   res.status = 204;
   res.content_type.clear();
-  AddCors(req, res);
+  AddCors(req.Header("origin"), res);
   if (req.Header("origin").empty()) res.headers.emplace_back("Access-Control-Allow-Origin", "*");
   res.headers.emplace_back("Access-Control-Allow-Methods", "POST, OPTIONS");
   std::string_view asked = req.Header("access-control-request-headers");
@@ -64,7 +63,7 @@ http::Response ProjectSettings(const http::Request& req, Services& services) {
       res.headers.emplace_back("Cache-Control", "public, max-age=60");
     }
   }
-  AddCors(req, res);
+  AddCors(req.Header("origin"), res);
   if (req.Header("origin").empty()) res.headers.emplace_back("Access-Control-Allow-Origin", "*");
   return res;
 }

@@ -2,15 +2,18 @@
 // preflights, and the settings analytics.js loads before it sends.
 #pragma once
 
+#include <string_view>
+
 #include "api/services.h"
 #include "http/message.h"
 
 namespace cdp::api {
 
-// Names the calling page's origin in Access-Control-Allow-Origin (with Vary: Origin), so
-// that a page of any origin can read the answer; whether the source accepts that origin is
-// checked once its key is known. Nothing for a call without Origin (a server).
-void AddCors(const http::Request& req, http::Response& res);
+// Names the calling page's `origin` (its Origin header) in Access-Control-Allow-Origin
+// (with Vary: Origin), so that a page of any origin can read the answer; whether the source
+// accepts that origin is checked once its key is known. Nothing for a call without Origin
+// (a server).
+void AddCors(std::string_view origin, http::Response& res);
 
 // The answer to a CORS preflight (OPTIONS): POST from any origin, with the headers asked.
 http::Response Preflight(const http::Request& req);
