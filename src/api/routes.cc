@@ -23,6 +23,7 @@
 #include "delivery/push/push.h"
 #include "http/envelope.h"
 #include "ratelimit/policy.h"
+#include "web/serve.h"
 
 namespace cdp::api {
 namespace {
@@ -257,6 +258,11 @@ void AddRoutes(http::Router& router, Services& services) {
   router.AddPrefix("GET", "/u/", link(ShowUnsubscribe));
   router.AddPrefix("POST", "/u/", link(Unsubscribe));
   router.AddPrefix("POST", "/hooks/sms/", link(SmsStatus));
+
+  // The dashboard's page and files (its JSON endpoints are under /dashboard/api/).
+  router.Add("GET", "/dashboard", web::Serve, http::Execution::kInline);
+  router.Add("GET", "/dashboard/", web::Serve, http::Execution::kInline);
+  router.AddPrefix("GET", "/dashboard/", web::Serve, http::Execution::kInline);
 
   // Partner apps (OAuth 2.0): authenticated by their own means, not by API-group limits.
   if (services.oauth) {

@@ -31,16 +31,17 @@ ALLOWED = {
     "store": {"core", "profiles", "events", "segments"},
     "delivery": {"core"},
     "http": {"core"},
+    "web": {"core", "http"},
     "auth": {"core", "store"},
     "ratelimit": {"core", "store"},
     "campaigns": {"core", "profiles", "events", "segments", "store", "delivery"},
     "tracking": {"core", "profiles", "events", "store"},
     "api": {"core", "profiles", "events", "segments", "store", "delivery", "http", "auth",
-            "ratelimit", "campaigns", "tracking"},
+            "ratelimit", "campaigns", "tracking", "web"},
     "cli": {"core", "profiles", "events", "segments", "store", "delivery", "http", "auth",
-            "ratelimit", "campaigns", "tracking", "api"},
+            "ratelimit", "campaigns", "tracking", "web", "api"},
     ".": {"core", "profiles", "events", "segments", "store", "delivery", "http", "auth",
-          "ratelimit", "campaigns", "tracking", "api", "cli"},  # main.cc
+          "ratelimit", "campaigns", "tracking", "web", "api", "cli"},  # main.cc
 }
 
 # A backend: who may include its headers besides the backend itself, and which ones (the
