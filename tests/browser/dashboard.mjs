@@ -1,5 +1,5 @@
 // Drives the dashboard in Debian's chromium, as its users would, against a running cdp
-// (started by tests/browser/dashboard_test.cc, which seeds the data this script expects).
+// (started by dashboard_test.cc beside this file, which seeds the data this script expects).
 //
 //   node dashboard.mjs --phase main|report --config CONFIG.json
 //
