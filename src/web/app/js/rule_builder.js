@@ -66,8 +66,11 @@ function attributeControls(node, path, changed, rebuild, filter) {
     'aria-label': 'Value type',
     onchange: (e) => { type = e.target.value; node.value = convert(node.value, type); node.type_hint = type; rebuild(); },
   }, [['string', 'text'], ['number', 'number'], ['boolean', 'true/false']], type) : null;
-  const ops = OPS[type] || OPS.string;
-  if (!ops.includes(node.op)) node.op = ops[0];
+  const known = OPS[type] || OPS.string;
+  if (node.op === undefined) node.op = known[0];
+  // An operator typed in the JSON view that the builder does not offer stays as it is, so
+  // that the server's error about it shows here instead of being silently replaced.
+  const ops = known.includes(node.op) ? known : [...known, [node.op, `${node.op} (?)`]];
   const opSelect = select({ 'aria-label': 'Operator', onchange: (e) => {
     const before = node.op;
     node.op = e.target.value;
