@@ -16,29 +16,54 @@ async function channelPanel(kind, label) {
   return box;
 }
 
-function emailForm(onSaved) {
-  const f = {};
-  const input = (key, type = 'text') => (f[key] = h('input', { type, name: key, id: `email-${key}`,
-    autocomplete: type === 'password' ? 'new-password' : 'off' }));
-  const security = select({ id: 'email-security', name: 'security' }, ['starttls', 'tls', 'none'], 'starttls');
+// A form that replaces one channel's settings (POST /channel/KIND); secrets are write-only.
+function channelForm(kind, title, fields, onSaved) {
+  const inputs = {};
   const banner = h('div');
-  const form = h('form.panel', h('h2', { style: 'margin-top:0' }, 'Set up email (SMTP)'),
-    h('div.grid2', field('Host', input('host'), 'host'), field('Port', input('port', 'number'), 'port')),
-    field('Security', security, 'security'),
-    h('div.grid2', field('Username', input('username'), 'username'), field('Password', input('password', 'password'), 'password')),
-    field('From', input('from'), 'from'), banner, h('button', { type: 'submit' }, 'Save email settings'));
+  const controls = fields.map(([key, label, type, options]) => {
+    const id = `${kind}-${key}`;
+    const el = type === 'select' ? select({ id, name: key }, options, options[0])
+      : type === 'json' ? h('textarea', { id, name: key, rows: 8, placeholder: options })
+        : h('input', { id, name: key, type, autocomplete: type === 'password' ? 'new-password' : 'off' });
+    inputs[key] = [el, type];
+    return field(label, el, key);
+  });
+  const form = h('form.panel', h('h2', { style: 'margin-top:0' }, title), controls, banner,
+    h('button', { type: 'submit' }, `Save ${kind} settings`));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const body = { security: security.value };
-    for (const [k, el] of Object.entries(f)) if (el.value !== '') body[k] = k === 'port' ? Number(el.value) : el.value;
+    let body = {};
     try {
-      await api('channel/email', body);
-      f.password.value = '';
-      okBanner(banner, 'Saved. The password is stored and never shown again.');
+      for (const [key, [el, type]] of Object.entries(inputs)) {
+        if (el.value === '') continue;
+        if (type === 'json') body = { ...body, ...JSON.parse(el.value) };
+        else body[key] = type === 'number' ? Number(el.value) : el.value;
+      }
+    } catch (err) {
+      showError(form, banner, { message: `The JSON is not valid: ${err.message}` });
+      return;
+    }
+    try {
+      await api(`channel/${kind}`, body);
+      for (const [el, type] of Object.values(inputs)) if (type === 'password' || type === 'json') el.value = '';
+      okBanner(banner, 'Saved. Secrets are stored and never shown again.');
       onSaved();
     } catch (err) { showError(form, banner, err); }
   });
   return form;
+}
+
+function channelForms(onSaved) {
+  return h('details', h('summary', 'Change channel settings'),
+    h('div.grid2',
+      channelForm('email', 'Email (SMTP)', [['host', 'Host', 'text'], ['port', 'Port', 'number'],
+        ['security', 'Security', 'select', ['starttls', 'tls', 'none']], ['username', 'Username', 'text'],
+        ['password', 'Password', 'password'], ['from', 'From', 'text']], onSaved),
+      channelForm('sms', 'SMS (Twilio format)', [['url', 'Provider URL (optional)', 'text'],
+        ['account_sid', 'Account SID', 'text'], ['auth_token', 'Auth token', 'password'],
+        ['from', 'From number', 'text']], onSaved)),
+    channelForm('push', 'Push (web, android, ios)', [['settings', 'Settings as JSON (docs/push.md)', 'json',
+      '{"web": {"vapid_subject": "mailto:ops@example.com"}}']], onSaved));
 }
 
 async function operatorsPanel() {
@@ -85,7 +110,7 @@ export async function render(main) {
     h('h1', 'Settings'),
     h('p.muted', `Brand ${brand.brand.name} · ${brand.brand.id}`),
     h('h2', 'Channels'), channels,
-    canChange() ? emailForm(drawChannels) : null,
+    canChange() ? channelForms(drawChannels) : null,
     h('h2', 'Sources (tracking SDKs)'),
     (sources.sources || []).length
       ? table(['Source', 'Id', 'Allowed origins', 'State', 'Created'], h('tbody', sources.sources.map((s) =>
