@@ -8,6 +8,8 @@
 
 #include "api/campaigns.h"
 #include "api/channels.h"
+#include "api/dashboard_operators.h"
+#include "api/dashboard_session.h"
 #include "api/events.h"
 #include "api/feedback.h"
 #include "api/oauth.h"
@@ -67,21 +69,37 @@ Result<auth::Principal> Authenticate(const http::Request& req, Services& service
   return principal;
 }
 
-// Authentication, then the caller's scopes, then the brand's rate limit for `group` (so
-// that nobody can spend a brand's budget without its key), then the media type, then the
-// JSON body: the order in which a client fixes its problems. Returns the call, or the error
-// response to send instead; either way `rate` is the rate-limit decision.
+// How a route is admitted: the brand's rate-limit group it counts against, the scope a
+// partner's token needs, and whether it changes data (an operator's viewer session may only
+// read). Every route names all three: there is no unlimited, unscoped or read-only default.
+struct Rule {
+  ratelimit::Group group;
+  auth::Scope scope;
+  Access access;
+};
+
+// Who authenticates a call: the brand's key or a partner's token (/api/v1), or an operator's
+// dashboard session (/dashboard/api).
+enum class Caller { kApi, kDashboard };
+
+// Authentication (for the dashboard: session, CSRF token, origin, viewer rule), then the
+// caller's scopes, then the brand's rate limit for the group (so that nobody can spend a
+// brand's budget without its key), then the media type, then the JSON body: the order in
+// which a client fixes its problems. Returns the call, or the error response to send
+// instead; either way `rate` is the rate-limit decision.
 std::variant<Call, http::Response> Admit(const http::Request& req, Services& services,
-                                         ratelimit::Group group, auth::Scope scope,
+                                         const Rule& rule, Caller caller,
                                          ratelimit::Decision& rate) {
-  auto principal = Authenticate(req, services);
+  auto principal = caller == Caller::kDashboard
+                       ? AuthenticateOperator(req, services, rule.access)
+                       : Authenticate(req, services);
   if (!principal.ok()) return http::ErrorResponse(principal.status());
   const std::string& brand_id = principal->brand_id;
-  if (!(principal->scopes & scope)) {
+  if (!(principal->scopes & rule.scope)) {
     http::Response res = http::ErrorResponse(
         Status(Code::kPermissionDenied,
                fmt::format("the access token lacks the scope {} that this call needs",
-                           auth::ScopeName(scope))));
+                           auth::ScopeName(rule.scope))));
     res.brand_id = brand_id;
     return res;
   }
@@ -90,13 +108,13 @@ std::variant<Call, http::Response> Admit(const http::Request& req, Services& ser
     AddRateHeaders(rate, res);
     return res;
   };
-  if (services.rate_limits) rate = services.rate_limits->Admit(brand_id, group);
+  if (services.rate_limits) rate = services.rate_limits->Admit(brand_id, rule.group);
   if (!rate.allowed) {
     http::Response res = http::ErrorResponse(Status(
         Code::kResourceExhausted,
         fmt::format("rate limit exceeded: {} {} API calls per minute for this brand; retry in "
                     "{} s",
-                    rate.limit, ratelimit::NameOf(group), rate.reset_seconds)));
+                    rate.limit, ratelimit::NameOf(rule.group), rate.reset_seconds)));
     for (auto& [name, value] : res.headers)
       if (name == "Retry-After") value = std::to_string(rate.reset_seconds);
     return fail(std::move(res));
@@ -112,16 +130,13 @@ std::variant<Call, http::Response> Admit(const http::Request& req, Services& ser
   if (!body.ok()) return fail(http::ErrorResponse(body.status()));
   if (!body->is_object())
     return fail(http::ErrorResponse(InvalidArgument("request body must be a JSON object")));
-  return Call{req, brand_id, std::move(body->get_object())};
+  return Call{req, brand_id, std::move(body->get_object()), principal->actor};
 }
 
-// Every API route names its rate-limit group and the scope a partner needs for it: there is
-// no unlimited or unscoped default.
-http::Handler Api(Services& services, ratelimit::Group group, auth::Scope scope,
-                  ApiHandler handler) {
-  return [&services, group, scope, handler](const http::Request& req) -> http::Response {
+http::Handler Api(Services& services, Rule rule, Caller caller, ApiHandler handler) {
+  return [&services, rule, caller, handler](const http::Request& req) -> http::Response {
     ratelimit::Decision rate;
-    auto admitted = Admit(req, services, group, scope, rate);
+    auto admitted = Admit(req, services, rule, caller, rate);
     if (auto* res = std::get_if<http::Response>(&admitted)) return std::move(*res);
     const Call& call = std::get<Call>(admitted);
     http::Response res = handler(call, services);
@@ -131,11 +146,11 @@ http::Handler Api(Services& services, ratelimit::Group group, auth::Scope scope,
   };
 }
 
-http::AsyncHandler ApiAsync(Services& services, ratelimit::Group group, auth::Scope scope,
+http::AsyncHandler ApiAsync(Services& services, Rule rule, Caller caller,
                             AsyncApiHandler handler) {
-  return [&services, group, scope, handler](const http::Request& req, http::Reply reply) {
+  return [&services, rule, caller, handler](const http::Request& req, http::Reply reply) {
     ratelimit::Decision rate;
-    auto admitted = Admit(req, services, group, scope, rate);
+    auto admitted = Admit(req, services, rule, caller, rate);
     if (auto* res = std::get_if<http::Response>(&admitted)) return reply(std::move(*res));
     const Call& call = std::get<Call>(admitted);
     handler(call, services,
@@ -147,6 +162,39 @@ http::AsyncHandler ApiAsync(Services& services, ratelimit::Group group, auth::Sc
   };
 }
 
+// Registers each API route at /api/v1/PATH and, when the server has dashboard sessions, at
+// /dashboard/api/v1/PATH with the same handler and rule; dashboard-only routes at
+// /dashboard/api/PATH. All are POST.
+class ApiRoutes {
+ public:
+  ApiRoutes(http::Router& router, Services& services) : router_(router), services_(services) {}
+
+  void Add(std::string_view path, Rule rule, ApiHandler handler) {
+    router_.Add("POST", Under("/api/v1", path), Api(services_, rule, Caller::kApi, handler));
+    if (services_.sessions)
+      router_.Add("POST", Under("/dashboard/api/v1", path),
+                  Api(services_, rule, Caller::kDashboard, std::move(handler)));
+  }
+  void AddAsync(std::string_view path, Rule rule, AsyncApiHandler handler) {
+    router_.AddAsync("POST", Under("/api/v1", path),
+                     ApiAsync(services_, rule, Caller::kApi, handler));
+    if (services_.sessions)
+      router_.AddAsync("POST", Under("/dashboard/api/v1", path),
+                       ApiAsync(services_, rule, Caller::kDashboard, handler));
+  }
+  void AddDashboard(std::string_view path, Rule rule, ApiHandler handler) {
+    router_.Add("POST", Under("/dashboard/api", path),
+                Api(services_, rule, Caller::kDashboard, std::move(handler)));
+  }
+
+ private:
+  static std::string Under(std::string_view prefix, std::string_view path) {
+    return std::string(prefix).append(path);
+  }
+  http::Router& router_;
+  Services& services_;
+};
+
 }  // namespace
 
 void AddRoutes(http::Router& router, Services& services) {
@@ -154,6 +202,7 @@ void AddRoutes(http::Router& router, Services& services) {
       auth::kReportsRead;
   using ratelimit::Group::kCampaigns, ratelimit::Group::kEvents, ratelimit::Group::kReports,
       ratelimit::Group::kUsers;
+  constexpr Access kRead = Access::kRead, kChange = Access::kChange;
   router.Add(
       "GET", "/healthz",
       // 503 once the store refuses writes (its disk failed): a restart is what recovers it.
@@ -164,89 +213,70 @@ void AddRoutes(http::Router& router, Services& services) {
       http::Execution::kInline);
 
   if (services.write_keys) AddTrackingRoutes(router, services);
-  router.Add("POST", "/api/v1/user/create", Api(services, kUsers, kUsersWrite, CreateUsers));
-  router.Add("POST", "/api/v1/user/userData", Api(services, kUsers, kUsersRead, GetUserData));
-  router.Add("POST", "/api/v1/user/delete", Api(services, kUsers, kUsersWrite, DeleteUser));
-  router.Add("POST", "/api/v1/user/profile", Api(services, kUsers, kUsersRead, GetEventUsers));
-  router.Add("POST", "/api/v1/user/count", Api(services, kUsers, kUsersRead, CountEventUsers));
-  router.Add("POST", "/api/v1/source/list", Api(services, kUsers, kUsersRead, ListSources));
-  router.Add("POST", "/api/v1/source/debugger", Api(services, kUsers, kUsersRead, SourceDebugger));
+  ApiRoutes api(router, services);
+  api.Add("/user/create", {kUsers, kUsersWrite, kChange}, CreateUsers);
+  api.Add("/user/userData", {kUsers, kUsersRead, kRead}, GetUserData);
+  api.Add("/user/delete", {kUsers, kUsersWrite, kChange}, DeleteUser);
+  api.Add("/user/profile", {kUsers, kUsersRead, kRead}, GetEventUsers);
+  api.Add("/user/count", {kUsers, kUsersRead, kRead}, CountEventUsers);
+  api.Add("/source/list", {kUsers, kUsersRead, kRead}, ListSources);
+  api.Add("/source/debugger", {kUsers, kUsersRead, kRead}, SourceDebugger);
 
   // Ingestion replies once the events are durable, without holding a thread meanwhile.
-  router.AddAsync("POST", "/api/v1/event/create",
-                  ApiAsync(services, kEvents, kEventsWrite, CreateEvents));
-  router.AddAsync("POST", "/api/v1/event/track",
-                  ApiAsync(services, kEvents, kEventsWrite, TrackEvent));
-  router.Add("POST", "/api/v1/user_event/create",
-             Api(services, kEvents, kEventsWrite, CreateUserEvent));
-  router.Add("POST", "/api/v1/event/get", Api(services, kEvents, kUsersRead, GetEventUsers));
-  router.Add("POST", "/api/v1/event/count", Api(services, kEvents, kUsersRead, CountEventUsers));
+  api.AddAsync("/event/create", {kEvents, kEventsWrite, kChange}, CreateEvents);
+  api.AddAsync("/event/track", {kEvents, kEventsWrite, kChange}, TrackEvent);
+  api.Add("/user_event/create", {kEvents, kEventsWrite, kChange}, CreateUserEvent);
+  api.Add("/event/get", {kEvents, kUsersRead, kRead}, GetEventUsers);
+  api.Add("/event/count", {kEvents, kUsersRead, kRead}, CountEventUsers);
 
-  router.Add("POST", "/api/v1/segment/create",
-             Api(services, kCampaigns, kCampaignsWrite, CreateSegment));
-  router.Add("POST", "/api/v1/segment/update",
-             Api(services, kCampaigns, kCampaignsWrite, UpdateSegment));
-  router.Add("POST", "/api/v1/segment/delete",
-             Api(services, kCampaigns, kCampaignsWrite, DeleteSegment));
-  router.Add("POST", "/api/v1/segment/get", Api(services, kCampaigns, kCampaignsWrite, GetSegment));
-  router.Add("POST", "/api/v1/segment/list",
-             Api(services, kCampaigns, kCampaignsWrite, ListSegments));
-  router.Add("POST", "/api/v1/segment/count",
-             Api(services, kCampaigns, kCampaignsWrite, CountSegment));
-  router.Add("POST", "/api/v1/segment/users",
-             Api(services, kCampaigns, kCampaignsWrite, SegmentUsers));
+  api.Add("/segment/create", {kCampaigns, kCampaignsWrite, kChange}, CreateSegment);
+  api.Add("/segment/update", {kCampaigns, kCampaignsWrite, kChange}, UpdateSegment);
+  api.Add("/segment/delete", {kCampaigns, kCampaignsWrite, kChange}, DeleteSegment);
+  api.Add("/segment/get", {kCampaigns, kCampaignsWrite, kRead}, GetSegment);
+  api.Add("/segment/list", {kCampaigns, kCampaignsWrite, kRead}, ListSegments);
+  api.Add("/segment/count", {kCampaigns, kCampaignsWrite, kRead}, CountSegment);
+  api.Add("/segment/users", {kCampaigns, kCampaignsWrite, kRead}, SegmentUsers);
 
-  router.Add("POST", "/api/v1/channel/email",
-             Api(services, kCampaigns, kCampaignsWrite, PutEmailChannel));
-  router.Add("POST", "/api/v1/channel/sms",
-             Api(services, kCampaigns, kCampaignsWrite, PutSmsChannel));
-  router.Add("POST", "/api/v1/channel/push",
-             Api(services, kCampaigns, kCampaignsWrite, PutPushChannel));
-  router.Add("POST", "/api/v1/channel/get", Api(services, kCampaigns, kCampaignsWrite, GetChannel));
+  api.Add("/channel/email", {kCampaigns, kCampaignsWrite, kChange}, PutEmailChannel);
+  api.Add("/channel/sms", {kCampaigns, kCampaignsWrite, kChange}, PutSmsChannel);
+  api.Add("/channel/push", {kCampaigns, kCampaignsWrite, kChange}, PutPushChannel);
+  api.Add("/channel/get", {kCampaigns, kCampaignsWrite, kRead}, GetChannel);
 
   // Push: registering a browser or device is user data (the site or app does it); sends
   // and broadcasts are campaigns.
-  router.Add("POST", "/api/v1/push/subscribe", Api(services, kUsers, kUsersWrite, PushSubscribe));
-  router.Add("POST", "/api/v1/push/unsubscribe",
-             Api(services, kUsers, kUsersWrite, PushUnsubscribe));
-  router.Add("POST", "/api/v1/channel/push/vapid", Api(services, kUsers, kUsersWrite, GetVapidKey));
+  api.Add("/push/subscribe", {kUsers, kUsersWrite, kChange}, PushSubscribe);
+  api.Add("/push/unsubscribe", {kUsers, kUsersWrite, kChange}, PushUnsubscribe);
+  api.Add("/channel/push/vapid", {kUsers, kUsersWrite, kRead}, GetVapidKey);
   for (const char* platform : delivery::kPushPlatforms) {
     const std::string p = platform;
-    router.Add("POST", fmt::format("/api/v1/{}/send", p),
-               Api(services, kCampaigns, kCampaignsWrite,
-                   [p](const Call& call, Services& s) { return SendPush(p, call, s); }));
-    router.Add("POST", fmt::format("/api/v1/{}/broadcast/all", p),
-               Api(services, kCampaigns, kCampaignsWrite, [p](const Call& call, Services& s) {
-                 return BroadcastPush(p, false, call, s);
-               }));
-    router.Add("POST", fmt::format("/api/v1/{}/broadcast/segment", p),
-               Api(services, kCampaigns, kCampaignsWrite,
-                   [p](const Call& call, Services& s) { return BroadcastPush(p, true, call, s); }));
+    api.Add(fmt::format("/{}/send", p), {kCampaigns, kCampaignsWrite, kChange},
+            [p](const Call& call, Services& s) { return SendPush(p, call, s); });
+    api.Add(fmt::format("/{}/broadcast/all", p), {kCampaigns, kCampaignsWrite, kChange},
+            [p](const Call& call, Services& s) { return BroadcastPush(p, false, call, s); });
+    api.Add(fmt::format("/{}/broadcast/segment", p), {kCampaigns, kCampaignsWrite, kChange},
+            [p](const Call& call, Services& s) { return BroadcastPush(p, true, call, s); });
   }
 
-  router.Add("POST", "/api/v1/campaign/create",
-             Api(services, kCampaigns, kCampaignsWrite, CreateCampaign));
-  router.Add("POST", "/api/v1/campaign/update",
-             Api(services, kCampaigns, kCampaignsWrite, UpdateCampaign));
-  router.Add("POST", "/api/v1/campaign/get",
-             Api(services, kCampaigns, kCampaignsWrite, GetCampaign));
-  router.Add("POST", "/api/v1/campaign/list",
-             Api(services, kCampaigns, kCampaignsWrite, ListCampaigns));
-  router.Add("POST", "/api/v1/campaign/send",
-             Api(services, kCampaigns, kCampaignsWrite, SendCampaign));
-  router.Add("POST", "/api/v1/campaign/schedule",
-             Api(services, kCampaigns, kCampaignsWrite, ScheduleCampaign));
-  router.Add("POST", "/api/v1/campaign/cancel",
-             Api(services, kCampaigns, kCampaignsWrite, CancelCampaign));
-  router.Add("POST", "/api/v1/message/bounce",
-             Api(services, kCampaigns, kCampaignsWrite, ReportBounce));
+  api.Add("/campaign/create", {kCampaigns, kCampaignsWrite, kChange}, CreateCampaign);
+  api.Add("/campaign/update", {kCampaigns, kCampaignsWrite, kChange}, UpdateCampaign);
+  api.Add("/campaign/get", {kCampaigns, kCampaignsWrite, kRead}, GetCampaign);
+  api.Add("/campaign/list", {kCampaigns, kCampaignsWrite, kRead}, ListCampaigns);
+  api.Add("/campaign/send", {kCampaigns, kCampaignsWrite, kChange}, SendCampaign);
+  api.Add("/campaign/schedule", {kCampaigns, kCampaignsWrite, kChange}, ScheduleCampaign);
+  api.Add("/campaign/cancel", {kCampaigns, kCampaignsWrite, kChange}, CancelCampaign);
+  api.Add("/message/bounce", {kCampaigns, kCampaignsWrite, kChange}, ReportBounce);
 
-  router.Add("POST", "/api/v1/report/campaign",
-             Api(services, kReports, kReportsRead, ReportCampaign));
-  router.Add("POST", "/api/v1/report/campaigns",
-             Api(services, kReports, kReportsRead, ReportCampaigns));
-  router.Add("POST", "/api/v1/report/timeline",
-             Api(services, kReports, kReportsRead, ReportTimeline));
+  api.Add("/report/campaign", {kReports, kReportsRead, kRead}, ReportCampaign);
+  api.Add("/report/campaigns", {kReports, kReportsRead, kRead}, ReportCampaigns);
+  api.Add("/report/timeline", {kReports, kReportsRead, kRead}, ReportTimeline);
+
+  // The dashboard's own calls: its sessions, and the brand's operators.
+  if (services.sessions) {
+    AddSessionRoutes(router, services);
+    api.AddDashboard("/operator/list", {kUsers, kUsersRead, kRead}, ListOperators);
+    api.AddDashboard("/operator/create", {kUsers, kUsersWrite, kChange}, CreateOperator);
+    api.AddDashboard("/operator/remove", {kUsers, kUsersWrite, kChange}, RemoveOperator);
+  }
 
   // Handlers of their own authentication: the links in messages (each authenticated by its
   // signature) and the OAuth endpoints.

@@ -19,6 +19,7 @@ class Links;
 
 namespace cdp::auth {
 class OAuth;
+class Sessions;
 class WriteKeys;
 }  // namespace cdp::auth
 
@@ -43,6 +44,7 @@ struct Stores {
         push(s),
         campaigns(s),
         sources(s),
+        operators(s),
         write_health([&s] { return s.WriteHealth(); }) {}
   store::BrandStore& brands;
   store::ProfileStore& profiles;
@@ -52,6 +54,7 @@ struct Stores {
   store::PushStore& push;
   store::CampaignStore& campaigns;
   store::SourceStore& sources;
+  store::OperatorStore& operators;
   std::function<Status()> write_health;  // Store::WriteHealth, for /healthz
 };
 
@@ -65,12 +68,17 @@ struct Services {
   auth::OAuth* oauth = nullptr;              // partner access tokens; null: none accepted
   auth::WriteKeys* write_keys = nullptr;     // sources' write keys; null: no tracking API
   tracking::CallLog* call_log = nullptr;     // the sources' debugger; null: not recorded
+  auth::Sessions* sessions = nullptr;        // operators' sessions; null: no dashboard API
+  // Where browsers reach this server (--public-url): https makes session cookies Secure, and
+  // its origin is accepted besides the request's Host.
+  std::string public_url = "";
 };
 
 struct Call {
   const http::Request& request;
   std::string brand_id;      // authenticated
   boost::json::object body;  // the parsed JSON body
+  std::string actor;         // who, for the audit log: "key:PREFIX", "operator:EMAIL", ...
 };
 
 }  // namespace cdp::api

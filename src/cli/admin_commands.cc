@@ -24,6 +24,7 @@ AdminCommands::AdminCommands(CLI::App& app, StorageFlags& storage) {
   AddBrand(app, storage);
   AddKey(app, storage);
   sources_.Register(app, storage);
+  operators_.Register(app, storage);
   AddPartner(app, storage);
   AddAudit(app, storage);
 }
@@ -130,6 +131,7 @@ int AdminCommands::Run(store::Store& store) const {
   if (partner_delete_->parsed()) return DeletePartner(store, client_id_);
   if (partner_revoke_->parsed()) return RevokePartner(store, brand_id_, client_id_);
   if (audit_->parsed()) return ShowAudit(store, brand_id_, audit_before_, audit_limit_, as_json_);
+  if (operators_.parsed()) return operators_.Run(store);
   return sources_.Run(store);
 }
 

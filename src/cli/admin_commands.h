@@ -1,6 +1,6 @@
 // The admin subcommands of `cdp` (`brand create|list|limits`, `key rotate|revoke|list`,
-// `partner create|list|delete|revoke`, `audit`, and `source ...` through
-// cli/source_commands.h): their options and help texts, and the
+// `partner create|list|delete|revoke`, `audit`, `source ...` through
+// cli/source_commands.h and `operator ...` through cli/operator_commands.h): their options and help texts, and the
 // dispatch, once the command line is parsed, to the functions of cli/admin.h. Registered in
 // that order on the app; the options are bound to members, so an AdminCommands stays where
 // it was built while the app parses. Not thread-safe.
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/operator_commands.h"
 #include "cli/source_commands.h"
 #include "cli/storage.h"
 #include "store/store.h"
@@ -71,6 +72,7 @@ class AdminCommands {
   int64_t audit_before_ = 0;
 
   SourceCommands sources_;
+  OperatorCommands operators_;
 };
 
 }  // namespace cdp::cli

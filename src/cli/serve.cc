@@ -13,6 +13,7 @@
 #include "auth/authenticator.h"
 #include "auth/key_usage_flusher.h"
 #include "auth/oauth.h"
+#include "auth/sessions.h"
 #include "auth/write_keys.h"
 #include "campaigns/engine.h"
 #include "campaigns/tracking.h"
@@ -93,6 +94,14 @@ ServeCommand::ServeCommand(CLI::App& app, StorageFlags& storage)
   cmd_->add_option("--redis", campaign_.redis_url,
                    "Redis for rate-limit counters shared by several nodes: "
                    "redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH (default: in memory)");
+  cmd_->add_option("--session-idle-seconds", sessions_.idle_s,
+                   "a dashboard session ends this long after its last call")
+      ->check(CLI::Range(int64_t{1}, int64_t{365} * 86400))
+      ->capture_default_str();
+  cmd_->add_option("--session-max-seconds", sessions_.max_s,
+                   "a dashboard session ends this long after sign-in, whatever its use")
+      ->check(CLI::Range(int64_t{1}, int64_t{365} * 86400))
+      ->capture_default_str();
 }
 
 int ServeCommand::Run() const {
@@ -148,9 +157,16 @@ int ServeCommand::Run() const {
   auth::WriteKeys write_keys(*store, clock);
   // The sources' debugger: each source's latest tracking calls, written every second.
   tracking::CallLog call_log(*store);
+  // Operators' sign-ins count against the same limiter as the API (shared with --redis).
+  auth::SessionOptions session_options;
+  session_options.idle_micros = sessions_.idle_s * 1'000'000;
+  session_options.max_age_micros = sessions_.max_s * 1'000'000;
+  auth::Sessions sessions(*store, limiter.get(), clock, session_options);
   api::Services services{*store, authenticator, clock, &engine, &links, &rate_limits, &oauth};
   services.write_keys = &write_keys;
   services.call_log = &call_log;
+  services.sessions = &sessions;
+  services.public_url = links.public_url();
   api::AddRoutes(router, services);
 
   spdlog::info(

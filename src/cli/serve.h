@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "cli/storage.h"
@@ -22,6 +23,12 @@ struct CampaignFlags {
   int retry_base_ms = 2000;
   std::string public_url;  // default: http:// and the listen address
   std::string redis_url;   // shared rate-limit counters; default: this process's memory
+};
+
+// How long the dashboard's sessions last (docs/dashboard.md).
+struct SessionFlags {
+  int64_t idle_s = 12 * 3600;
+  int64_t max_s = 7 * 86400;
 };
 
 // How the server bounds connections; the defaults are ServerOptions'.
@@ -49,6 +56,7 @@ class ServeCommand {
   int threads_;
   ConnectionFlags connection_;
   CampaignFlags campaign_;
+  SessionFlags sessions_;
 };
 
 }  // namespace cdp::cli

@@ -19,9 +19,10 @@ class ComposedStore final : public Store {
         channels_(std::move(parts.channels)),
         push_(std::move(parts.push)),
         campaigns_(std::move(parts.campaigns)),
-        sources_(std::move(parts.sources)) {
+        sources_(std::move(parts.sources)),
+        operators_(std::move(parts.operators)) {
     assert(brands_ && partners_ && profiles_ && events_ && segments_ && channels_ && push_ &&
-           campaigns_ && sources_);
+           campaigns_ && sources_ && operators_);
   }
 
   Status WriteHealth() override { return write_health_ ? write_health_() : Status::Ok(); }
@@ -277,6 +278,39 @@ class ComposedStore final : public Store {
     return sources_->ListSourceCalls(brand_id, source_id, limit);
   }
 
+  // operators
+  Status CreateOperator(const Operator& op, const AuditEntry& audit) override {
+    return operators_->CreateOperator(op, audit);
+  }
+  Result<Operator> GetOperatorByEmail(std::string_view email) override {
+    return operators_->GetOperatorByEmail(email);
+  }
+  Result<std::vector<Operator>> ListOperators(std::string_view brand_id) override {
+    return operators_->ListOperators(brand_id);
+  }
+  Status DeleteOperator(std::string_view email, AuditEntry audit) override {
+    return operators_->DeleteOperator(email, std::move(audit));
+  }
+  Status SetPassword(std::string_view email, std::string_view password_hash, int64_t now,
+                     AuditEntry audit) override {
+    return operators_->SetPassword(email, password_hash, now, std::move(audit));
+  }
+  Status CreateSession(const OperatorSession& session) override {
+    return operators_->CreateSession(session);
+  }
+  Result<OperatorSession> GetSession(std::string_view id_hash) override {
+    return operators_->GetSession(id_hash);
+  }
+  Status TouchSession(std::string_view id_hash, int64_t now) override {
+    return operators_->TouchSession(id_hash, now);
+  }
+  Status DeleteSession(std::string_view id_hash) override {
+    return operators_->DeleteSession(id_hash);
+  }
+  Result<int64_t> PurgeSessions(int64_t now, int64_t idle_before) override {
+    return operators_->PurgeSessions(now, idle_before);
+  }
+
  private:
   // Declared first, so destroyed after every part.
   std::shared_ptr<void> shared_;
@@ -290,6 +324,7 @@ class ComposedStore final : public Store {
   std::shared_ptr<PushStore> push_;
   std::shared_ptr<CampaignStore> campaigns_;
   std::shared_ptr<SourceStore> sources_;
+  std::shared_ptr<OperatorStore> operators_;
 };
 
 }  // namespace

@@ -28,6 +28,7 @@ struct StoreParts {
   std::shared_ptr<PushStore> push;
   std::shared_ptr<CampaignStore> campaigns;
   std::shared_ptr<SourceStore> sources;
+  std::shared_ptr<OperatorStore> operators;
   // Store::WriteHealth; OK when empty.
   std::function<Status()> write_health;
 };

@@ -1,8 +1,9 @@
 // Store: everything cdp keeps, as one object for main to open and hand out by role.
 //
 // Each consumer takes only the role it uses (BrandStore, PartnerStore, ProfileStore,
-// EventStore, SegmentStore, ChannelStore, CampaignStore, PushStore, SourceStore), so that a
-// test of one consumer stubs only that role. Implementations: sqlite/ (embedded default) and postgres/
+// EventStore, SegmentStore, ChannelStore, CampaignStore, PushStore, SourceStore,
+// OperatorStore), so that a test of one consumer stubs only that role. Implementations:
+// sqlite/ (embedded default) and postgres/
 // (several nodes on one database), opened by OpenSqliteStore / OpenPostgresStore. No SQL
 // text or driver types cross these interfaces. Every method is thread-safe. A write that
 // returns OK is durable: it survives a crash (kill -9) of the process right after the call
@@ -15,6 +16,7 @@
 #include "store/campaign_store.h"
 #include "store/channel_store.h"
 #include "store/event_store.h"
+#include "store/operator_store.h"
 #include "store/partner_store.h"
 #include "store/profile_store.h"
 #include "store/push_store.h"
@@ -31,7 +33,8 @@ class Store : public BrandStore,
               public ChannelStore,
               public PushStore,
               public CampaignStore,
-              public SourceStore {
+              public SourceStore,
+              public OperatorStore {
  public:
   ~Store() override = default;
 

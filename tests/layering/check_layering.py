@@ -22,7 +22,8 @@ import tempfile
 
 # Folder -> the folders its files may include, besides its own. Record types flow one way:
 # the store keeps the domain's value types (profiles, events, segments); the domain's
-# services (auth, campaigns, ratelimit, tracking) use the store; nothing below includes what is above.
+# services (auth, campaigns, ratelimit, tracking) use the store, and auth counts sign-ins with
+# ratelimit's Limiter; nothing below includes what is above.
 ALLOWED = {
     "core": set(),
     "profiles": {"core"},
@@ -32,8 +33,8 @@ ALLOWED = {
     "delivery": {"core"},
     "http": {"core"},
     "web": {"core", "http"},
-    "auth": {"core", "store"},
     "ratelimit": {"core", "store"},
+    "auth": {"core", "store", "ratelimit"},
     "campaigns": {"core", "profiles", "events", "segments", "store", "delivery"},
     "tracking": {"core", "profiles", "events", "store"},
     "api": {"core", "profiles", "events", "segments", "store", "delivery", "http", "auth",

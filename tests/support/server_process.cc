@@ -42,7 +42,7 @@ std::string ReadFile(const std::string& path) {
 
 // Spawns the cdp binary with stdout/stderr sent to files; returns the pid.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path,
-            const std::string& err_path) {
+            const std::string& err_path, const std::string& in_path = "/dev/null") {
   std::vector<std::string> argv_s = {CDP_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -50,7 +50,7 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path,
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
                                    0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
@@ -84,10 +84,16 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-CommandResult RunCdp(const std::vector<std::string>& args) {
+CommandResult RunCdp(const std::vector<std::string>& args) { return RunCdp(args, std::nullopt); }
+
+CommandResult RunCdp(const std::vector<std::string>& args, const std::optional<std::string>& input) {
   TempDir dir;
-  std::string out = dir.path() + "/out", err = dir.path() + "/err";
-  pid_t pid = Spawn(args, out, err);
+  std::string out = dir.path() + "/out", err = dir.path() + "/err", in = "/dev/null";
+  if (input) {
+    in = dir.path() + "/in";
+    std::ofstream(in, std::ios::binary) << *input;
+  }
+  pid_t pid = Spawn(args, out, err, in);
   CommandResult r;
   r.exit_code = WaitExit(pid);
   r.out = ReadFile(out);

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,9 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs the cdp binary with `args` (no shell) and waits for it.
+// Runs the cdp binary with `args` (no shell) and waits for it; stdin is empty, or `input`.
 CommandResult RunCdp(const std::vector<std::string>& args);
+CommandResult RunCdp(const std::vector<std::string>& args, const std::optional<std::string>& input);
 
 struct Brand {
   std::string id;

@@ -7,6 +7,7 @@
 
 #include "store/access_sql.h"
 #include "store/campaign_sql.h"
+#include "store/operator_sql.h"
 #include "store/push_sql.h"
 #include "store/source_sql.h"
 
@@ -137,6 +138,7 @@ CREATE UNIQUE INDEX segments_by_name ON segments (brand_id, name);
       {6, AccessSchema()},
       {7, push_sql::kSchema},
       {8, SourceSchema()},
+      {9, operator_sql::kSchema},
   };
   return kMigrations;
 }

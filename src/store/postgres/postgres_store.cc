@@ -48,6 +48,7 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
   parts.push = sql::NewPushStore(*backend, postgres::NewSubscriberPages(*backend));
   parts.campaigns = sql::NewCampaignStore(*backend, postgres::NewMessageRows(*backend));
   parts.sources = sql::NewSourceStore(*backend);
+  parts.operators = sql::NewOperatorStore(*backend);
   // Writes never stop for good on PostgreSQL (a lost connection fails only its group):
   // WriteHealth stays OK.
   parts.shared = std::move(backend);

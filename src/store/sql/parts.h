@@ -1,6 +1,6 @@
 // The role parts written once in portable SQL (store/sql/connection.h) and run by both
 // backends over their sql::Executor: brands and access, partner apps and OAuth, channel
-// settings, sources and write keys, saved segments, push subscriptions, and campaigns with their feedback and
+// settings, sources and write keys, operators and their sessions, saved segments, push subscriptions, and campaigns with their feedback and
 // reports. What a part leaves to its backend, because each backend does it its own way, is
 // a small interface below that the backend implements and hands in. A backend's factory
 // builds the parts on its executor, which must outlive them, and composes them with its own
@@ -18,6 +18,7 @@
 #include "store/brand_store.h"
 #include "store/campaign_store.h"
 #include "store/channel_store.h"
+#include "store/operator_store.h"
 #include "store/partner_store.h"
 #include "store/push_store.h"
 #include "store/segment_store.h"
@@ -34,6 +35,8 @@ std::unique_ptr<PartnerStore> NewPartnerStore(Executor& executor);
 std::unique_ptr<ChannelStore> NewChannelStore(Executor& executor);
 // Sources, their write keys and the debugger's calls (source_store.cc).
 std::unique_ptr<SourceStore> NewSourceStore(Executor& executor);
+// The dashboard's operators and their sessions (operator_store.cc).
+std::unique_ptr<OperatorStore> NewOperatorStore(Executor& executor);
 
 // The evaluation of rule trees: SQLite's in-memory columns, PostgreSQL's compiled SQL.
 // Contracts as SegmentStore's methods of the same names.

@@ -7,6 +7,7 @@
 
 #include "store/access_sql.h"
 #include "store/campaign_sql.h"
+#include "store/operator_sql.h"
 #include "store/push_sql.h"
 #include "store/source_sql.h"
 
@@ -164,6 +165,7 @@ CREATE TRIGGER campaign_messages_count_delete AFTER DELETE ON campaign_messages 
 END;
 )sql"},
       {10, SourceSchema()},
+      {11, operator_sql::kSchema},
   };
   return kMigrations;
 }

@@ -83,6 +83,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   parts.push = sql::NewPushStore(*core, core);
   parts.campaigns = sql::NewCampaignStore(*core, core);
   parts.sources = sql::NewSourceStore(*core);
+  parts.operators = sql::NewOperatorStore(*core);
   parts.write_health = [store = core.get()] { return store->WriteHealth(); };
   parts.shared = std::move(core);
   return ComposeStore(std::move(parts));
