@@ -247,6 +247,12 @@ void AddRoutes(http::Router& router, Services& services) {
   router.Add("POST", "/api/v1/report/timeline",
              Api(services, kReports, kReportsRead, ReportTimeline));
 
+  // Reads for the dashboard and for integrations: none of these changes anything.
+  router.Add("POST", "/api/v1/user/events", Api(services, kUsers, kUsersRead, GetUserEvents));
+  router.Add("POST", "/api/v1/user/messages", Api(services, kUsers, kUsersRead, GetUserMessages));
+  router.Add("POST", "/api/v1/user/search", Api(services, kUsers, kUsersRead, SearchUsers));
+  router.Add("POST", "/api/v1/user/segments", Api(services, kUsers, kUsersRead, GetUserSegments));
+
   // Handlers of their own authentication: the links in messages (each authenticated by its
   // signature) and the OAuth endpoints.
   auto link = [&services](http::Response (*handler)(const http::Request&, Services&)) {
