@@ -252,6 +252,8 @@ void AddRoutes(http::Router& router, Services& services) {
   router.Add("POST", "/api/v1/user/messages", Api(services, kUsers, kUsersRead, GetUserMessages));
   router.Add("POST", "/api/v1/user/search", Api(services, kUsers, kUsersRead, SearchUsers));
   router.Add("POST", "/api/v1/user/segments", Api(services, kUsers, kUsersRead, GetUserSegments));
+  router.Add("POST", "/api/v1/campaign/preview",
+             Api(services, kCampaigns, kCampaignsWrite, PreviewCampaign));
 
   // Handlers of their own authentication: the links in messages (each authenticated by its
   // signature) and the OAuth endpoints.
