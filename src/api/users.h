@@ -15,7 +15,7 @@ http::Response GetUserData(const Call& call, Services& services);
 // POST /api/v1/user/delete: {"userId":"..."} -> the profile and all its data are deleted.
 http::Response DeleteUser(const Call& call, Services& services);
 
-// Reads for the dashboard and for integrations (docs/users.md: "Reading a profile's data").
+// Reads for the dashboard and for integrations (docs/dashboard.md: "Reads the dashboard uses").
 // POST /api/v1/user/events: {userId|anonymousId, limit?, cursor?} -> the profile's events,
 // newest first (user_activity.cc).
 http::Response GetUserEvents(const Call& call, Services& services);

@@ -168,7 +168,7 @@ TEST_F(UserReads, MessagesShowEachCampaignWithItsDeliveryAndWhatHappenedAfter) {
 TEST_F(UserReads, SearchFindsExactIdsEmailsAndPhonesFirstThenUserIdPrefixes) {
   Users(R"([{"userId":"ann","email":"Ann@X.test","mobile":"+14155550101"},
             {"userId":"annabel"}, {"userId":"anna"}, {"userId":"bob"},
-            {"anonymousId":"ann-device"}, {"userId":"zed","email":"ann"}])");
+            {"anonymousId":"ann-device"}, {"userId":"zed","anonymousId":"ann"}])");
   auto ids = [&](const std::string& body) {
     std::vector<std::string> out;
     auto d = Ok("user/search", body);
@@ -179,7 +179,7 @@ TEST_F(UserReads, SearchFindsExactIdsEmailsAndPhonesFirstThenUserIdPrefixes) {
     return out;
   };
   using V = std::vector<std::string>;
-  // ann by userId, zed by its email "ann": exact, in profile order; then prefixes.
+  // ann by userId, zed by its anonymousId "ann": exact, in profile order; then prefixes.
   EXPECT_EQ(ids(R"({"query":"ann"})"), (V{"ann", "zed", "anna", "annabel"}));
   EXPECT_EQ(ids(R"({"query":"ann","limit":2})"), (V{"ann", "zed"}));
   EXPECT_EQ(ids(R"({"query":"ann@x.TEST"})"), (V{"ann"}));
