@@ -6,6 +6,7 @@
 
 #include "api/fields.h"
 #include "campaigns/campaign.h"
+#include "campaigns/compose.h"
 #include "campaigns/engine.h"
 #include "campaigns/lifecycle.h"
 #include "core/json.h"
@@ -174,6 +175,91 @@ http::Response CancelCampaign(const Call& call, Services& services) {
   auto c = Load(call, services, {"campaign_id"});
   if (!c.ok()) return http::ErrorResponse(c.status());
   return Changed(LifecycleOf(services).Cancel(*c), *c, services, "campaign cancelled");
+}
+
+}  // namespace cdp::api
+
+namespace cdp::api {
+namespace {
+
+// The rendered fields of a composed message, by channel.
+json::object RenderedJson(std::string_view channel, const delivery::Outgoing& out) {
+  if (campaigns::IsPushChannel(channel)) {
+    const delivery::PushNotification& n = out.notification;
+    auto data = ParseJson(n.data);
+    return json::object{{"title", n.title},
+                        {"message", n.body},
+                        {"url", n.url},
+                        {"image", n.image},
+                        {"data", data.ok() ? std::move(data).value() : json::object()}};
+  }
+  if (channel == "sms") return json::object{{"to", out.to}, {"text", out.text}};
+  return json::object{{"to", out.to},           {"from", out.from}, {"reply_to", out.reply_to},
+                      {"subject", out.subject}, {"html", out.html}, {"text", out.text}};
+}
+
+}  // namespace
+
+http::Response PreviewCampaign(const Call& call, Services& services) {
+  if (Status st = OnlyKeys(call.body, {"userId", "userID", "user_id", "anonymousId",
+                                       "anonymous_id", "campaign_id", "channel", "content"});
+      !st.ok())
+    return http::ErrorResponse(st);
+  auto key = ProfileKeyOf(call.body);
+  if (!key.ok()) return http::ErrorResponse(key.status());
+  const bool saved = call.body.contains("campaign_id");
+  if (saved == (call.body.contains("channel") || call.body.contains("content")))
+    return http::ErrorResponse(
+        InvalidArgument("campaign_id: give campaign_id, or channel and content, not both"));
+  // A saved campaign as stored, or unsaved content under the id "preview" (its links lead
+  // nowhere) with the default options.
+  store::Campaign c;
+  campaigns::Options options;
+  if (saved) {
+    auto id = CampaignId(call.body);
+    if (!id.ok()) return http::ErrorResponse(id.status());
+    auto found = services.store.campaigns.GetCampaign(call.brand_id, *id);
+    if (!found.ok()) return http::ErrorResponse(found.status());
+    c = std::move(found).value();
+    auto doc = ParseJson(c.options);
+    auto parsed = doc.ok() ? campaigns::ParseOptions(*doc) : Result<campaigns::Options>(doc.status());
+    if (!parsed.ok()) return http::ErrorResponse(parsed.status());
+    options = *parsed;
+  } else {
+    for (auto k : {"channel", "content"})
+      if (!call.body.contains(k))
+        return http::ErrorResponse(InvalidArgument(fmt::format("{}: required", k)));
+    store::Campaign fields;
+    if (Status st = ApplyFields(call.body, fields); !st.ok()) return http::ErrorResponse(st);
+    c = std::move(fields);
+    c.brand_id = call.brand_id;
+    c.id = "preview";
+    if (!campaigns::IsChannel(c.channel))
+      return http::ErrorResponse(
+          InvalidArgument(fmt::format("channel: must be {}", campaigns::kChannelNames)));
+  }
+  auto content_doc = ParseJson(c.content);
+  if (!content_doc.ok()) return http::ErrorResponse(content_doc.status());
+  auto content = campaigns::ParseContent(c.channel, *content_doc);
+  if (!content.ok()) return http::ErrorResponse(content.status());
+  auto profile = services.store.profiles.GetProfile(call.brand_id, *key);
+  if (!profile.ok()) return http::ErrorResponse(profile.status());
+  if (!services.links)
+    return http::ErrorResponse(Unavailable("this server makes no message links"));
+
+  std::optional<std::string> why_not = campaigns::Unreachable(c.channel, *profile);
+  if (!why_not && campaigns::IsPushChannel(c.channel)) {
+    auto subs = services.store.push.ListSubscriptions(call.brand_id, profile->id, c.channel);
+    if (!subs.ok()) return http::ErrorResponse(subs.status());
+    if (subs->empty()) why_not = campaigns::NoSubscriptionReason(c.channel);
+  }
+  const delivery::Outgoing out = campaigns::ComposeMessage(
+      {c.brand_id, c.id, c.channel}, *content, options, *services.links, *profile, profile->id);
+  json::object data{{"channel", c.channel},
+                    {"rendered", RenderedJson(c.channel, out)},
+                    {"reachable", !why_not}};
+  if (why_not) data["reason"] = *why_not;
+  return http::SuccessResponse(std::move(data));
 }
 
 }  // namespace cdp::api

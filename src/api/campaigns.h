@@ -27,5 +27,9 @@ http::Response ScheduleCampaign(const Call& call, Services& services);
 // POST /api/v1/campaign/cancel: {"campaign_id"}: a scheduled one never fires; a sending one
 // stops, its unsent messages counted as skipped.
 http::Response CancelCampaign(const Call& call, Services& services);
+// POST /api/v1/campaign/preview: {userId|anonymousId, campaign_id | channel+content} ->
+// {"channel","rendered":{...},"reachable","reason"?}: the message as the engine would
+// render it for that profile now (campaigns/compose.h), and whether it would be sent.
+http::Response PreviewCampaign(const Call& call, Services& services);
 
 }  // namespace cdp::api

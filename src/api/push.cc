@@ -4,7 +4,10 @@
 
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
+#include <algorithm>
+#include <tuple>
 
+#include "api/fields.h"
 #include "campaigns/campaign.h"
 #include "campaigns/engine.h"
 #include "campaigns/lifecycle.h"
@@ -154,6 +157,22 @@ Status FillCampaign(std::string_view platform, const json::object& body, std::st
   return Status::Ok();
 }
 
+// What a listing shows of a subscription's address: a web endpoint's origin (the push
+// service, never the browser's own path), a device token's first 8 characters.
+void AddAddress(const store::Subscription& s, json::object& out) {
+  if (s.platform != "web") {
+    out["token"] = s.address.substr(0, 8).append("\u2026");
+    return;
+  }
+  auto url = boost::urls::parse_absolute_uri(s.address);
+  std::string origin;
+  if (url) {
+    origin.append(url->scheme()).append("://").append(url->encoded_host());
+    if (url->has_port()) origin.append(":").append(url->port());
+  }
+  out["endpoint"] = origin;
+}
+
 }  // namespace
 
 http::Response PushSubscribe(const Call& call, Services& services) {
@@ -225,6 +244,42 @@ http::Response PushUnsubscribe(const Call& call, Services& services) {
   }
   if (!st.ok()) return http::ErrorResponse(st);
   return http::SuccessResponse(json::object{{"deleted", true}}, "unsubscribed");
+}
+
+http::Response ListPushSubscriptions(const Call& call, Services& services) {
+  if (Status st = OnlyKeys(call.body, {"userId", "userID", "user_id", "anonymousId",
+                                       "anonymous_id", "platform"});
+      !st.ok())
+    return http::ErrorResponse(st);
+  auto key = ProfileKeyOf(call.body);
+  if (!key.ok()) return http::ErrorResponse(key.status());
+  std::vector<std::string> platforms(std::begin(delivery::kPushPlatforms),
+                                     std::end(delivery::kPushPlatforms));
+  if (call.body.contains("platform")) {
+    auto platform = Platform(call.body);
+    if (!platform.ok()) return http::ErrorResponse(platform.status());
+    platforms = {*platform};
+  }
+  auto profile = services.store.profiles.GetProfile(call.brand_id, *key);
+  if (!profile.ok()) return http::ErrorResponse(profile.status());
+  std::vector<store::Subscription> subs;
+  for (const std::string& platform : platforms) {
+    auto some = services.store.push.ListSubscriptions(call.brand_id, profile->id, platform);
+    if (!some.ok()) return http::ErrorResponse(some.status());
+    subs.insert(subs.end(), some->begin(), some->end());
+  }
+  std::stable_sort(subs.begin(), subs.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
+  });
+  json::array out;
+  for (const store::Subscription& s : subs) {
+    json::object one{{"subscription_id", s.id},
+                     {"platform", s.platform},
+                     {"created_at", FormatTimestamp(s.created_at)}};
+    AddAddress(s, one);
+    out.push_back(std::move(one));
+  }
+  return http::SuccessResponse(json::object{{"subscriptions", std::move(out)}});
 }
 
 http::Response PutPushChannel(const Call& call, Services& services) {

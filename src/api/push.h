@@ -17,6 +17,9 @@ namespace cdp::api {
 http::Response PushSubscribe(const Call& call, Services& services);
 // POST /api/v1/push/unsubscribe: {"subscription_id"} or {"platform", "endpoint" | "token"}.
 http::Response PushUnsubscribe(const Call& call, Services& services);
+// POST /api/v1/push/list: {userId|anonymousId, platform?} -> the profile's subscriptions,
+// oldest first, each with its endpoint's origin (web) or the start of its token.
+http::Response ListPushSubscriptions(const Call& call, Services& services);
 // POST /api/v1/channel/push: the providers of the three platforms -> the settings, keys left
 // out.
 http::Response PutPushChannel(const Call& call, Services& services);

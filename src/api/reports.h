@@ -16,5 +16,8 @@ http::Response ReportCampaigns(const Call& call, Services& services);
 // POST /api/v1/report/timeline: {campaign_id?, from?, to?, interval: "hour"|"day"} -> one
 // point per interval with the count of each message status and feedback kind.
 http::Response ReportTimeline(const Call& call, Services& services);
+// POST /api/v1/report/overview: {from?, to?} -> the brand's profiles, events per UTC day,
+// messages by status and its sending or scheduled campaigns (report_overview.cc).
+http::Response ReportOverview(const Call& call, Services& services);
 
 }  // namespace cdp::api

@@ -6,6 +6,7 @@
 #include <functional>
 #include <variant>
 
+#include "api/brands.h"
 #include "api/campaigns.h"
 #include "api/channels.h"
 #include "api/dashboard_operators.h"
@@ -277,6 +278,19 @@ void AddRoutes(http::Router& router, Services& services) {
     api.AddDashboard("/operator/create", {kUsers, kUsersWrite, kChange}, CreateOperator);
     api.AddDashboard("/operator/remove", {kUsers, kUsersWrite, kChange}, RemoveOperator);
   }
+
+  // Reads for the dashboard and for integrations: none of these changes anything.
+  router.Add("POST", "/api/v1/user/events", Api(services, kUsers, kUsersRead, GetUserEvents));
+  router.Add("POST", "/api/v1/user/messages", Api(services, kUsers, kUsersRead, GetUserMessages));
+  router.Add("POST", "/api/v1/user/search", Api(services, kUsers, kUsersRead, SearchUsers));
+  router.Add("POST", "/api/v1/user/segments", Api(services, kUsers, kUsersRead, GetUserSegments));
+  router.Add("POST", "/api/v1/push/list",
+             Api(services, kUsers, kUsersRead, ListPushSubscriptions));
+  router.Add("POST", "/api/v1/campaign/preview",
+             Api(services, kCampaigns, kCampaignsWrite, PreviewCampaign));
+  router.Add("POST", "/api/v1/report/overview",
+             Api(services, kReports, kReportsRead, ReportOverview));
+  router.Add("POST", "/api/v1/brand/get", Api(services, kCampaigns, kCampaignsWrite, GetBrand));
 
   // Handlers of their own authentication: the links in messages (each authenticated by its
   // signature) and the OAuth endpoints.

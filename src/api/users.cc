@@ -3,37 +3,25 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <unordered_set>
 
+#include "api/fields.h"
 #include "api/profile_json.h"
 #include "http/envelope.h"
+#include "core/json.h"
+#include "profiles/phone.h"
 #include "profiles/profile_input.h"
+#include "segments/rule.h"
 
 namespace cdp::api {
 namespace {
 
 namespace json = boost::json;
-using profiles::ProfileKey;
 
-// The profile a read/delete call names: userId (any spelling) or anonymousId.
-Result<ProfileKey> KeyFromBody(const json::object& body) {
-  for (std::string_view k : {"userId", "userID", "user_id"}) {
-    if (const auto* v = body.if_contains(k)) {
-      if (v->is_string() && !v->get_string().empty())
-        return ProfileKey{ProfileKey::Kind::kUserId, std::string(v->get_string())};
-      if (v->is_int64() || v->is_uint64())
-        return ProfileKey{ProfileKey::Kind::kUserId, json::serialize(*v)};
-      return InvalidArgument(fmt::format("{}: must be a non-empty string", k));
-    }
-  }
-  for (std::string_view k : {"anonymousId", "anonymous_id"}) {
-    if (const auto* v = body.if_contains(k)) {
-      if (v->is_string() && !v->get_string().empty())
-        return ProfileKey{ProfileKey::Kind::kAnonymousId, std::string(v->get_string())};
-      return InvalidArgument(fmt::format("{}: must be a non-empty string", k));
-    }
-  }
-  return InvalidArgument("userId is required");
-}
+using ProfileKeyKind = profiles::ProfileKey::Kind;
+
+// A query this long or longer also matches userIds that start with it.
+constexpr size_t kMinPrefixChars = 3;
 
 }  // namespace
 
@@ -118,7 +106,7 @@ http::Response CreateUsers(const Call& call, Services& services) {
 }
 
 http::Response GetUserData(const Call& call, Services& services) {
-  auto key = KeyFromBody(call.body);
+  auto key = ProfileKeyOf(call.body);
   if (!key.ok()) return http::ErrorResponse(key.status());
   auto profile = services.store.profiles.GetProfile(call.brand_id, *key);
   if (!profile.ok()) return http::ErrorResponse(profile.status());
@@ -126,14 +114,84 @@ http::Response GetUserData(const Call& call, Services& services) {
 }
 
 http::Response DeleteUser(const Call& call, Services& services) {
-  auto key = KeyFromBody(call.body);
+  auto key = ProfileKeyOf(call.body);
   if (!key.ok()) return http::ErrorResponse(key.status());
   Status st = services.store.profiles.DeleteProfile(call.brand_id, *key);
   if (!st.ok()) return http::ErrorResponse(st);
   json::object data;
-  data[key->kind == ProfileKey::Kind::kUserId ? "userId" : "anonymousId"] = key->id;
+  data[key->kind == ProfileKeyKind::kUserId ? "userId" : "anonymousId"] = key->id;
   data["deleted"] = true;
   return http::SuccessResponse(std::move(data), "user deleted");
+}
+
+}  // namespace cdp::api
+
+namespace cdp::api {
+
+http::Response SearchUsers(const Call& call, Services& services) {
+  if (Status st = OnlyKeys(call.body, {"query", "limit"}); !st.ok()) return http::ErrorResponse(st);
+  const json::value* q = call.body.if_contains("query");
+  if (!q || !q->is_string() || q->get_string().empty() ||
+      Utf8Length(q->get_string()) > profiles::kMaxIdChars)
+    return http::ErrorResponse(InvalidArgument(
+        fmt::format("query: must be a string of 1 to {} characters", profiles::kMaxIdChars)));
+  auto limit = Limit(call.body, 20, 100);
+  if (!limit.ok()) return http::ErrorResponse(limit.status());
+  store::ProfileSearch search;
+  search.id = std::string(q->get_string());
+  search.email = search.id;
+  search.mobile = profiles::NormalizeMobile(search.id);
+  search.prefix = Utf8Length(search.id) >= kMinPrefixChars;
+  const size_t n = static_cast<size_t>(*limit);
+  auto found = services.store.profiles.SearchProfiles(call.brand_id, search, n);
+  if (!found.ok()) return http::ErrorResponse(found.status());
+  // Exact matches first, then userId prefixes; each profile once.
+  json::array users;
+  std::unordered_set<int64_t> seen;
+  for (const auto* list : {&found->exact, &found->prefix})
+    for (const profiles::Profile& p : *list)
+      if (users.size() < n && seen.insert(p.id).second) users.push_back(ProfileToJson(p));
+  return http::SuccessResponse(json::object{{"users", std::move(users)}});
+}
+
+http::Response GetUserSegments(const Call& call, Services& services) {
+  if (Status st =
+          OnlyKeys(call.body, {"userId", "userID", "user_id", "anonymousId", "anonymous_id"});
+      !st.ok())
+    return http::ErrorResponse(st);
+  auto key = ProfileKeyOf(call.body);
+  if (!key.ok()) return http::ErrorResponse(key.status());
+  auto profile = services.store.profiles.GetProfile(call.brand_id, *key);
+  if (!profile.ok()) return http::ErrorResponse(profile.status());
+  auto types = services.store.profiles.GetAttributeTypes(call.brand_id);
+  if (!types.ok()) return http::ErrorResponse(types.status());
+  // The profile by the id it is stored under: membership is a count of all:[rule, this
+  // profile], evaluated as /segment/count evaluates any rule.
+  const bool by_user = profile->user_id.has_value();
+  auto self = segments::ParseRule(
+      json::object{{"attribute", by_user ? "userId" : "anonymousId"},
+                   {"op", "eq"},
+                   {"value", by_user ? *profile->user_id : profile->anonymous_id.value_or("")}},
+      *types);
+  if (!self.ok()) return http::ErrorResponse(self.status());
+  auto saved = services.store.segments.ListSegments(call.brand_id);
+  if (!saved.ok()) return http::ErrorResponse(saved.status());
+  const int64_t now = services.clock.NowMicros();
+  json::array out;
+  for (const store::Segment& s : *saved) {
+    auto doc = ParseJson(s.rules);
+    if (!doc.ok()) continue;
+    // A saved rule that no longer type-checks (an attribute's type changed) matches nobody.
+    auto rule = segments::ParseRule(*doc, *types);
+    if (!rule.ok()) continue;
+    segments::Node both;
+    both.kind = segments::Node::Kind::kAll;
+    both.children = {std::move(rule).value(), *self};
+    auto count = services.store.segments.CountSegment(call.brand_id, both, now);
+    if (!count.ok()) return http::ErrorResponse(count.status());
+    if (*count > 0) out.push_back(json::object{{"segment_id", s.id}, {"name", s.name}});
+  }
+  return http::SuccessResponse(json::object{{"segments", std::move(out)}});
 }
 
 }  // namespace cdp::api

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "campaigns/compose.h"
 #include "campaigns/engine_run.h"
 #include "campaigns/tracking.h"
 
@@ -35,7 +36,7 @@ Engine::Run::Prepared Engine::Run::Prepare(const store::PendingMessage& pm) cons
       return p;
     }
     subscriptions = std::move(subs).value();
-    if (subscriptions.empty()) why_not = fmt::format("no {} push subscription", c_.channel);
+    if (subscriptions.empty()) why_not = NoSubscriptionReason(c_.channel);
   }
   if (why_not) {
     p.message.status = store::kMessageSkipped;
@@ -98,39 +99,10 @@ Result<std::vector<delivery::PushSubscription>> Engine::Run::Subscriptions(
   return out;
 }
 
-// The message for one recipient: rendered, with its links.
+// The message for one recipient: rendered, with its links (compose.h).
 delivery::Outgoing Engine::Run::Compose(const profiles::Profile& p, int64_t profile_id) const {
-  const MessageRef ref{c_.brand_id, c_.id, profile_id};
-  delivery::Outgoing out;
-  if (IsPushChannel(c_.channel)) {
-    delivery::PushNotification& n = out.notification;
-    n.title = content_.title.Render(p, false);
-    n.body = content_.text.Render(p, false);
-    n.url = content_.url.Render(p, false);
-    n.image = content_.image.Render(p, false);
-    n.data = content_.data;
-    n.message_id = MessageId(c_.id, profile_id);
-    if (options_.tracking && !n.url.empty()) n.url = e_.links_.ClickUrl(ref, n.url);
-    out.message_id = n.message_id;
-    return out;
-  }
-  out.to = AddressOf(c_.channel, p);
-  out.from = content_.from;
-  out.reply_to = content_.reply_to;
-  out.message_id = MessageId(c_.id, profile_id);
-  if (c_.channel == "sms") {
-    out.text = content_.text.Render(p, false);
-    out.status_callback = e_.links_.Url(LinkKind::kSmsStatus, ref);
-    return out;
-  }
-  const std::string unsubscribe = e_.links_.Url(LinkKind::kUnsubscribe, ref);
-  out.subject = content_.subject.Render(p, false);
-  out.html = WithUnsubscribeFooter(content_.html.Render(p, true, unsubscribe), unsubscribe);
-  if (options_.tracking && !out.html.empty()) out.html = e_.links_.Track(out.html, ref);
-  out.text = WithUnsubscribeLine(content_.text.Render(p, false, unsubscribe), unsubscribe);
-  out.headers = {{"List-Unsubscribe", fmt::format("<{}>", unsubscribe)},
-                 {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}};
-  return out;
+  return ComposeMessage({c_.brand_id, c_.id, c_.channel}, content_, options_, e_.links_, p,
+                        profile_id);
 }
 
 }  // namespace cdp::campaigns

@@ -125,6 +125,18 @@ struct MessageCounts {
   }
 };
 
+// One message a profile got, with its campaign's name and channel and its feedback.
+struct ProfileMessage {
+  std::string campaign_id, campaign_name, channel;
+  Message message;
+  std::vector<Feedback> feedback;  // oldest first
+};
+// A place in a profile's messages, newest first: messages strictly before it come next.
+struct MessagePosition {
+  int64_t updated_at = 0;
+  std::string campaign_id;
+};
+
 class CampaignStore {
  public:
   virtual ~CampaignStore() = default;
@@ -174,6 +186,16 @@ class CampaignStore {
   virtual Result<std::vector<TimelinePoint>> GetTimeline(std::string_view brand_id,
                                                          std::string_view campaign_id, int64_t from,
                                                          int64_t to, int64_t bucket) = 0;
+  // The profile's messages across campaigns, newest first (by updated_at, then campaign
+  // id), strictly before `before` when given, at most `limit`, each with its feedback.
+  // Index seeks on the profile: the cost is the page.
+  virtual Result<std::vector<ProfileMessage>> ListProfileMessages(
+      std::string_view brand_id, int64_t profile_id, const std::optional<MessagePosition>& before,
+      size_t limit) = 0;
+  // The brand's messages by status, of those last updated within [from, to) (an index range
+  // over the range's messages).
+  virtual Result<MessageCounts> CountMessagesUpdated(std::string_view brand_id, int64_t from,
+                                                     int64_t to) = 0;
 };
 
 }  // namespace cdp::store

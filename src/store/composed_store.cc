@@ -120,6 +120,13 @@ class ComposedStore final : public Store {
   Status DeleteProfile(std::string_view brand_id, const profiles::ProfileKey& key) override {
     return profiles_->DeleteProfile(brand_id, key);
   }
+  Result<ProfileMatches> SearchProfiles(std::string_view brand_id, const ProfileSearch& s,
+                                        size_t limit) override {
+    return profiles_->SearchProfiles(brand_id, s, limit);
+  }
+  Result<int64_t> CountProfiles(std::string_view brand_id) override {
+    return profiles_->CountProfiles(brand_id);
+  }
   Result<segments::AttributeTypes> GetAttributeTypes(std::string_view brand_id) override {
     return profiles_->GetAttributeTypes(brand_id);
   }
@@ -136,6 +143,15 @@ class ComposedStore final : public Store {
   Result<events::EventCounts> CountEvents(std::string_view brand_id,
                                           const events::EventQuery& query) override {
     return events_->CountEvents(brand_id, query);
+  }
+  Result<std::vector<StoredEvent>> ListProfileEvents(std::string_view brand_id, int64_t profile_id,
+                                                     const std::optional<EventPosition>& before,
+                                                     size_t limit) override {
+    return events_->ListProfileEvents(brand_id, profile_id, before, limit);
+  }
+  Result<std::vector<DayCount>> CountEventsPerDay(std::string_view brand_id, int64_t from,
+                                                  int64_t to, int64_t origin) override {
+    return events_->CountEventsPerDay(brand_id, from, to, origin);
   }
 
   // segments
@@ -237,6 +253,15 @@ class ComposedStore final : public Store {
                                                  std::string_view campaign_id, int64_t from,
                                                  int64_t to, int64_t bucket) override {
     return campaigns_->GetTimeline(brand_id, campaign_id, from, to, bucket);
+  }
+  Result<std::vector<ProfileMessage>> ListProfileMessages(
+      std::string_view brand_id, int64_t profile_id, const std::optional<MessagePosition>& before,
+      size_t limit) override {
+    return campaigns_->ListProfileMessages(brand_id, profile_id, before, limit);
+  }
+  Result<MessageCounts> CountMessagesUpdated(std::string_view brand_id, int64_t from,
+                                             int64_t to) override {
+    return campaigns_->CountMessagesUpdated(brand_id, from, to);
   }
 
   // sources

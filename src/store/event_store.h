@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,6 +15,27 @@
 #include "events/event.h"
 
 namespace cdp::store {
+
+// An event as stored, for reading back one profile's history.
+struct StoredEvent {
+  int64_t id = 0;  // internal, increasing in arrival order
+  std::string name;
+  int64_t time = 0;
+  std::optional<double> ltv;
+  std::optional<std::string> message_id;
+  std::string attributes_json = "{}";  // a JSON object
+  std::string context_json;            // a JSON object, or empty when none was sent
+};
+// A place in a profile's history, newest first: events strictly before it come next.
+struct EventPosition {
+  int64_t time = 0;
+  int64_t id = 0;
+};
+// Events of one UTC day (`day`: days since `origin`, see CountEventsPerDay).
+struct DayCount {
+  int64_t day = 0;
+  int64_t count = 0;
+};
 
 class EventStore {
  public:
@@ -46,6 +69,18 @@ class EventStore {
   // Distinct profiles and events matching the query (limit and cursor ignored).
   virtual Result<events::EventCounts> CountEvents(std::string_view brand_id,
                                                   const events::EventQuery& query) = 0;
+
+  // The profile's events (its own and those moved to it by merges), newest first (by time,
+  // then id), strictly before `before` when given, at most `limit`. Read through an index
+  // on the profile: the cost is the page, not the brand's events.
+  virtual Result<std::vector<StoredEvent>> ListProfileEvents(
+      std::string_view brand_id, int64_t profile_id, const std::optional<EventPosition>& before,
+      size_t limit) = 0;
+  // The brand's events with a time in [from, to), counted per 24 hours since `origin`
+  // (day = (time - origin) / 1 day; origin <= from), days without events omitted, in day
+  // order. Reads every event of the range (an index range scan), nothing outside it.
+  virtual Result<std::vector<DayCount>> CountEventsPerDay(std::string_view brand_id, int64_t from,
+                                                          int64_t to, int64_t origin) = 0;
 };
 
 }  // namespace cdp::store

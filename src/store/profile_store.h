@@ -29,6 +29,18 @@ struct ProfilePage {
   std::optional<int64_t> next_after;  // absent on the last page
 };
 
+// What /user/search looks for; see ProfileStore::SearchProfiles.
+struct ProfileSearch {
+  std::string id;                     // a userId or anonymousId
+  std::string email;                  // compared ignoring case
+  std::optional<std::string> mobile;  // E.164, when the query is a phone number
+  bool prefix = false;                // also userIds that start with `id`
+};
+struct ProfileMatches {
+  std::vector<profiles::Profile> exact;   // in internal id order
+  std::vector<profiles::Profile> prefix;  // in userId order (bytewise); may repeat `exact`
+};
+
 class ProfileStore {
  public:
   virtual ~ProfileStore() = default;
@@ -44,6 +56,14 @@ class ProfileStore {
                                                const profiles::ProfileKey& key) = 0;
   // Deletes the profile and everything stored about it. NotFound if there is none.
   virtual Status DeleteProfile(std::string_view brand_id, const profiles::ProfileKey& key) = 0;
+
+  // Profiles whose userId or anonymousId is `s.id`, whose email is `s.email` ignoring case,
+  // or whose mobile is `s.mobile` (at most `limit` of these), and with `s.prefix` the first
+  // `limit` whose userId starts with `s.id`. Each lookup is an index seek or range.
+  virtual Result<ProfileMatches> SearchProfiles(std::string_view brand_id, const ProfileSearch& s,
+                                                size_t limit) = 0;
+  // How many profiles the brand has: a count over its entries of a profile index.
+  virtual Result<int64_t> CountProfiles(std::string_view brand_id) = 0;
 
   // The type each custom attribute of the brand was first stored with.
   virtual Result<segments::AttributeTypes> GetAttributeTypes(std::string_view brand_id) = 0;

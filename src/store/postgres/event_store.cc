@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "store/postgres/parts.h"
+#include "store/postgres/profile_reads.h"
 #include "store/postgres/profile_writes.h"
 #include "store/postgres/rows.h"
 
@@ -373,6 +374,17 @@ class PostgresEventStore final : public EventStore {
       if (!rows.ok()) return std::move(rows).take_status();
       return events::EventCounts{rows->Int(0, 0), rows->Int(0, 1)};
     });
+  }
+
+  Result<std::vector<StoredEvent>> ListProfileEvents(std::string_view brand_id, int64_t profile_id,
+                                                     const std::optional<EventPosition>& before,
+                                                     size_t limit) override {
+    return postgres::ListProfileEvents(backend_, brand_id, profile_id, before, limit);
+  }
+
+  Result<std::vector<DayCount>> CountEventsPerDay(std::string_view brand_id, int64_t from,
+                                                  int64_t to, int64_t origin) override {
+    return postgres::CountEventsPerDay(backend_, brand_id, from, to, origin);
   }
 
  private:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/postgres/parts.h"
+#include "store/postgres/profile_reads.h"
 #include "store/postgres/profile_writes.h"
 
 namespace cdp::store::postgres {
@@ -63,6 +64,15 @@ class PostgresProfileStore final : public ProfileStore {
       if (!*found) return NoProfile(key);
       return DeleteProfileRow(c, brand_id, (*found)->id);
     });
+  }
+
+  Result<ProfileMatches> SearchProfiles(std::string_view brand_id, const ProfileSearch& q,
+                                        size_t limit) override {
+    return postgres::SearchProfiles(backend_, brand_id, q, limit);
+  }
+
+  Result<int64_t> CountProfiles(std::string_view brand_id) override {
+    return postgres::CountProfiles(backend_, brand_id);
   }
 
   Result<segments::AttributeTypes> GetAttributeTypes(std::string_view brand_id) override {

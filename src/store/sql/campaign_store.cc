@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,6 +90,24 @@ const Query kTimeline(
     "UNION ALL SELECT (at / $3) * $3 AS bucket, kind FROM message_events "
     "WHERE brand_id = $1 AND ($2 = '' OR campaign_id = $2) AND at >= $4 AND at < $5"
     ") t GROUP BY bucket, kind ORDER BY bucket, kind");
+
+// A profile's messages, newest first, before ($3 updated_at, $4 campaign id); $5 how many.
+// Seeks campaign_messages_by_profile; each campaign by its key.
+const Query kProfileMessages(
+    "SELECT m.campaign_id, c.name, c.channel, m.status, m.reason, m.address, m.attempts, "
+    "m.updated_at FROM campaign_messages m JOIN campaigns c "
+    "ON c.brand_id = m.brand_id AND c.id = m.campaign_id "
+    "WHERE m.brand_id = $1 AND m.profile_id = $2 "
+    "AND (m.updated_at < $3 OR (m.updated_at = $3 AND m.campaign_id < $4)) "
+    "ORDER BY m.updated_at DESC, m.campaign_id DESC LIMIT $5");
+// Seeks message_events_by_profile.
+const Query kMessageFeedback(
+    "SELECT kind, detail, at FROM message_events "
+    "WHERE brand_id = $1 AND profile_id = $2 AND campaign_id = $3 ORDER BY at, kind, detail");
+// A range of campaign_messages_by_time, which covers it.
+const Query kMessagesUpdated(
+    "SELECT status, COUNT(*) FROM campaign_messages "
+    "WHERE brand_id = $1 AND updated_at >= $2 AND updated_at < $3 GROUP BY status");
 
 Status NoCampaign(std::string_view id) { return NotFound(fmt::format("no campaign '{}'", id)); }
 
@@ -300,6 +319,56 @@ class PortableCampaignStore final : public CampaignStore {
     return ReadAll<TimelinePoint>(
         executor_, kTimeline, Params().Add(brand_id).Add(campaign_id).Add(bucket).Add(from).Add(to),
         [](const Rows& r, int i) { return TimelinePoint{r.Int(i, 0), r.Text(i, 1), r.Int(i, 2)}; });
+  }
+
+  Result<std::vector<ProfileMessage>> ListProfileMessages(
+      std::string_view brand_id, int64_t profile_id, const std::optional<MessagePosition>& before,
+      size_t limit) override {
+    std::vector<ProfileMessage> out;
+    Status st = executor_.Read([&](Connection& c) -> Status {
+      const MessagePosition start =
+          before.value_or(MessagePosition{std::numeric_limits<int64_t>::max(), ""});
+      auto rows = c.Exec(kProfileMessages, Params()
+                                               .Add(brand_id)
+                                               .Add(profile_id)
+                                               .Add(start.updated_at)
+                                               .Add(start.campaign_id)
+                                               .Add(static_cast<int64_t>(limit)));
+      if (!rows.ok()) return std::move(rows).take_status();
+      out = AllOf<ProfileMessage>(*rows, [&](const Rows& r, int i) {
+        ProfileMessage pm{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), {}, {}};
+        pm.message.profile_id = profile_id;
+        pm.message.status = r.Text(i, 3);
+        pm.message.reason = r.Text(i, 4);
+        pm.message.address = r.Text(i, 5);
+        pm.message.attempts = static_cast<int>(r.Int(i, 6));
+        pm.message.updated_at = r.Int(i, 7);
+        return pm;
+      });
+      for (ProfileMessage& pm : out) {
+        auto fb = c.Exec(kMessageFeedback, Params().Add(brand_id).Add(profile_id).Add(pm.campaign_id));
+        if (!fb.ok()) return std::move(fb).take_status();
+        pm.feedback = AllOf<Feedback>(*fb, [&](const Rows& r, int i) {
+          return Feedback{pm.campaign_id, profile_id, r.Text(i, 0), r.Text(i, 1), r.Int(i, 2)};
+        });
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<MessageCounts> CountMessagesUpdated(std::string_view brand_id, int64_t from,
+                                             int64_t to) override {
+    MessageCounts counts;
+    Status st = executor_.Read([&](Connection& c) -> Status {
+      auto rows = c.Exec(kMessagesUpdated, Params().Add(brand_id).Add(from).Add(to));
+      if (!rows.ok()) return std::move(rows).take_status();
+      for (int i = 0; i < rows->size(); ++i) counts.Add(rows->Text(i, 0), rows->Int(i, 1));
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return counts;
   }
 
  private:

@@ -70,9 +70,8 @@ class Backend final : public ProfileStore,
   Result<Profile> GetProfile(std::string_view brand_id, const ProfileKey& key) override;
 
   // Deletes the profile row first, so no new event can reach that profile id; then finds
-  // the profile's remaining events on a read connection (a scan of the brand's event index:
-  // there is no per-profile index, which keeps ingestion cheap) and deletes them in chunks
-  // that each hold the writer only briefly.
+  // the profile's remaining events on a read connection (a range of events_by_profile_time)
+  // and deletes them in chunks that each hold the writer only briefly.
   Status DeleteProfile(std::string_view brand_id, const ProfileKey& key) override;
 
   void AppendEventsAsync(std::string_view brand_id, std::vector<events::Event> events_in,
@@ -85,6 +84,17 @@ class Backend final : public ProfileStore,
                                           const events::EventQuery& q) override;
 
   Result<segments::AttributeTypes> GetAttributeTypes(std::string_view brand_id) override;
+
+  // profile_reads.cc
+  Result<std::vector<StoredEvent>> ListProfileEvents(std::string_view brand_id,
+                                                     int64_t profile_id,
+                                                     const std::optional<EventPosition>& before,
+                                                     size_t limit) override;
+  Result<std::vector<DayCount>> CountEventsPerDay(std::string_view brand_id, int64_t from,
+                                                  int64_t to, int64_t origin) override;
+  Result<ProfileMatches> SearchProfiles(std::string_view brand_id, const ProfileSearch& q,
+                                        size_t limit) override;
+  Result<int64_t> CountProfiles(std::string_view brand_id) override;
 
   Result<int64_t> CountSegment(std::string_view brand_id, const segments::Node& rule,
                                int64_t now) override;
