@@ -280,17 +280,14 @@ void AddRoutes(http::Router& router, Services& services) {
   }
 
   // Reads for the dashboard and for integrations: none of these changes anything.
-  router.Add("POST", "/api/v1/user/events", Api(services, kUsers, kUsersRead, GetUserEvents));
-  router.Add("POST", "/api/v1/user/messages", Api(services, kUsers, kUsersRead, GetUserMessages));
-  router.Add("POST", "/api/v1/user/search", Api(services, kUsers, kUsersRead, SearchUsers));
-  router.Add("POST", "/api/v1/user/segments", Api(services, kUsers, kUsersRead, GetUserSegments));
-  router.Add("POST", "/api/v1/push/list",
-             Api(services, kUsers, kUsersRead, ListPushSubscriptions));
-  router.Add("POST", "/api/v1/campaign/preview",
-             Api(services, kCampaigns, kCampaignsWrite, PreviewCampaign));
-  router.Add("POST", "/api/v1/report/overview",
-             Api(services, kReports, kReportsRead, ReportOverview));
-  router.Add("POST", "/api/v1/brand/get", Api(services, kCampaigns, kCampaignsWrite, GetBrand));
+  api.Add("/user/events", {kUsers, kUsersRead, kRead}, GetUserEvents);
+  api.Add("/user/messages", {kUsers, kUsersRead, kRead}, GetUserMessages);
+  api.Add("/user/search", {kUsers, kUsersRead, kRead}, SearchUsers);
+  api.Add("/user/segments", {kUsers, kUsersRead, kRead}, GetUserSegments);
+  api.Add("/push/list", {kUsers, kUsersRead, kRead}, ListPushSubscriptions);
+  api.Add("/campaign/preview", {kCampaigns, kCampaignsWrite, kRead}, PreviewCampaign);
+  api.Add("/report/overview", {kReports, kReportsRead, kRead}, ReportOverview);
+  api.Add("/brand/get", {kCampaigns, kCampaignsWrite, kRead}, GetBrand);
 
   // Handlers of their own authentication: the links in messages (each authenticated by its
   // signature) and the OAuth endpoints.
