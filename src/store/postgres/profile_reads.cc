@@ -24,18 +24,23 @@ const Sql kProfileEvents{
     "AND ts <= $3 AND (ts < $3 OR id < $4) ORDER BY ts DESC, id DESC LIMIT $5) e "
     "WHERE n.brand_id = $1 ORDER BY e.ts DESC, e.id DESC LIMIT $5"};
 
-// A range of events_by_time (brand, ts), which covers it: the range's events, no others.
+// A range of events_by_day (brand, ts / 1 day; it includes ts), which covers it: the days
+// of [from, to] (division is monotonic, so every ts in the range falls among them), then the
+// exact bounds: the range's events and those of its first and last days.
 const Sql kEventsPerDay{"cdp_events_per_day",
                         "SELECT (ts - $4::bigint) / $5::bigint, COUNT(*) FROM events "
-                        "WHERE brand_id = $1 AND ts >= $2 AND ts < $3 GROUP BY 1 ORDER BY 1"};
+                        "WHERE brand_id = $1 AND ts / 86400000000 >= $2::bigint / 86400000000 "
+                        "AND ts / 86400000000 <= $3::bigint / 86400000000 "
+                        "AND ts >= $2 AND ts < $3 GROUP BY 1 ORDER BY 1"};
 
 // profiles_by_user_id, profiles_by_anonymous_id, profiles_by_email (on lower(email)) and
-// profiles_by_mobile: one seek each.
+// profiles_by_mobile: one seek each, then the rows by primary key (the outer query names no
+// brand, so that it reads the matches' rows instead of the brand's entries).
 const Sql& ExactSql() {
   static const Sql sql{
       "cdp_search_profiles_exact",
       "SELECT " + ProfileColumns() +
-          " FROM profiles WHERE brand_id = $1 AND id IN ("
+          " FROM profiles WHERE id IN ("
           "SELECT id FROM profiles WHERE brand_id = $1 AND user_id = $2 "
           "UNION SELECT id FROM profiles WHERE brand_id = $1 AND anonymous_id = $2 "
           "UNION SELECT id FROM profiles WHERE brand_id = $1 AND lower(email) = lower($3) "

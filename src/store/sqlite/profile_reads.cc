@@ -36,11 +36,12 @@ const char* const kEventsPerDay =
     "GROUP BY day ORDER BY day";
 
 // profiles_by_user_id, profiles_by_anonymous_id, profiles_by_email (on lower(email)) and
-// profiles_by_mobile: one seek each.
+// profiles_by_mobile: one seek each, then the rows by primary key (the outer query names no
+// brand, so that it reads the matches' rows instead of the brand's entries).
 const std::string& ExactSql() {
   static const std::string sql =
       "SELECT " + ProfileColumns() +
-      " FROM profiles WHERE brand_id = ?1 AND id IN ("
+      " FROM profiles WHERE id IN ("
       "SELECT id FROM profiles WHERE brand_id = ?1 AND user_id = ?2 "
       "UNION SELECT id FROM profiles WHERE brand_id = ?1 AND anonymous_id = ?2 "
       "UNION SELECT id FROM profiles WHERE brand_id = ?1 AND lower(email) = lower(?3) "
