@@ -16,7 +16,11 @@ export function timeChart(times, series, { bars = false, height = 220, title = '
     width: 600,
     height,
     title,
-    scales: { x: { time: true } },
+    // One point alone gets an hour either side; uPlot would otherwise span years.
+    scales: {
+      x: times.length === 1 ? { time: true, range: [times[0] - 3600, times[0] + 3600] } : { time: true },
+      y: { range: (u, min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] }, // counts start at 0
+    },
     axes: [{}, { size: 60 }],
     legend: { show: series.length > 1 },
     series: [{}, ...series.map((s, i) => ({
