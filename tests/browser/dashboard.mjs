@@ -168,8 +168,39 @@ async function mainPhase(browser) {
     await page.reload();
     await page.locator('#kpis').waitFor();
   }
+  step = 'schedule an SMS to a list of users, then cancel it';
+  page.on('dialog', (d) => d.accept());
+  await go(page, 'campaigns/new');
+  await page.locator('#campaign-name').fill('Tomorrow');
+  await page.locator('#campaign-channel').selectOption('sms');
+  await page.locator('#campaign-audience').selectOption('users');
+  await page.locator('#campaign-users').fill('u5\nu4');
+  await page.locator('#content-text').fill('Hi {{ firstName }}, see you tomorrow');
+  const tomorrow = new Date(Date.now() + 86400e3);
+  const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60e3).toISOString().slice(0, 16);
+  await page.locator('#campaign-send-at').fill(local);
+  await page.getByRole('button', { name: 'Schedule' }).click();
+  await page.waitForURL(/#\/campaigns\/cmp_[^/]+\/edit$/);
+  await expectText(page.locator('.badge'), 'scheduled');
+  await page.getByRole('button', { name: 'Cancel campaign' }).click();
+  await page.waitForURL(/#\/campaigns\/cmp_[^/]+$/);
+  await expectText(page.locator('.badge'), 'cancelled');
+
+  step = 'add and remove an operator';
+  await go(page, 'settings');
+  await page.locator('#operator-email').fill('temp@acme.test');
+  await page.locator('#operator-password').fill('short');
+  await page.getByRole('button', { name: 'Add operator' }).click();
+  await page.locator('form .field-error, form .banner.error').first().waitFor();
+  await page.locator('#operator-password').fill('long enough password');
+  await page.getByRole('button', { name: 'Add operator' }).click();
+  await expectText(page.locator('td'), 'temp@acme.test');
+  await page.locator('tr', { hasText: 'temp@acme.test' }).getByRole('button', { name: 'Remove' }).click();
+  await page.locator('td', { hasText: 'temp@acme.test' }).waitFor({ state: 'detached' });
+
   await go(page, 'campaigns');
   await expectText(page.locator('td'), 'Winter sale');
+  await expectText(page.locator('td'), 'Tomorrow');
   await shot(page, 'campaigns');
   await go(page, 'settings');
   await expectText(page.locator('h2'), 'Operators');
