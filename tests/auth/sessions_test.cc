@@ -18,7 +18,7 @@ namespace {
 constexpr int64_t kSecond = 1'000'000;
 constexpr const char* kPassword = "a long passphrase";
 
-class SessionsTest : public ::testing::Test {
+class OperatorSessions : public ::testing::Test {
  protected:
   void SetUp() override {
     store_ = testing::OpenSqliteTestStore(dir_.path() + "/data");
@@ -44,7 +44,7 @@ class SessionsTest : public ::testing::Test {
   std::unique_ptr<Sessions> sessions_;
 };
 
-TEST_F(SessionsTest, ASignInsCookieAuthenticatesAsTheOperator) {
+TEST_F(OperatorSessions, ASignInsCookieAuthenticatesAsTheOperator) {
   auto in = sessions_->SignIn("ADA@example.com", kPassword, "10.0.0.1");
   ASSERT_TRUE(in.ok()) << in.status().message();
   EXPECT_EQ(in->cookie.size(), 64u);
@@ -57,7 +57,7 @@ TEST_F(SessionsTest, ASignInsCookieAuthenticatesAsTheOperator) {
   EXPECT_EQ(s->expires_at, clock_.now + 1000 * kSecond);
 }
 
-TEST_F(SessionsTest, EverySignInMakesANewSession) {
+TEST_F(OperatorSessions, EverySignInMakesANewSession) {
   auto a = sessions_->SignIn("ada@example.com", kPassword, "10.0.0.1");
   auto b = sessions_->SignIn("ada@example.com", kPassword, "10.0.0.1");
   ASSERT_TRUE(a.ok() && b.ok());
@@ -65,7 +65,7 @@ TEST_F(SessionsTest, EverySignInMakesANewSession) {
   EXPECT_NE(a->session.csrf_token, b->session.csrf_token);
 }
 
-TEST_F(SessionsTest, AWrongPasswordAndAnUnknownEmailGetTheSameAnswer) {
+TEST_F(OperatorSessions, AWrongPasswordAndAnUnknownEmailGetTheSameAnswer) {
   auto wrong = sessions_->SignIn("ada@example.com", "not the passphrase", "10.0.0.1");
   auto unknown = sessions_->SignIn("bob@example.com", kPassword, "10.0.0.1");
   EXPECT_EQ(wrong.status().code(), Code::kUnauthenticated);
@@ -74,20 +74,20 @@ TEST_F(SessionsTest, AWrongPasswordAndAnUnknownEmailGetTheSameAnswer) {
   EXPECT_EQ(unknown.status().message(), wrong.status().message());
 }
 
-TEST_F(SessionsTest, AnUnknownOrMalformedCookieIsNoSession) {
+TEST_F(OperatorSessions, AnUnknownOrMalformedCookieIsNoSession) {
   EXPECT_EQ(sessions_->Authenticate("").status().code(), Code::kUnauthenticated);
   EXPECT_EQ(sessions_->Authenticate(std::string(64, 'a')).status().code(), Code::kUnauthenticated);
   EXPECT_EQ(sessions_->Authenticate("x'; DROP TABLE").status().code(), Code::kUnauthenticated);
 }
 
-TEST_F(SessionsTest, ASessionEndsAfterItsIdleTime) {
+TEST_F(OperatorSessions, ASessionEndsAfterItsIdleTime) {
   auto in = sessions_->SignIn("ada@example.com", kPassword, "10.0.0.1");
   ASSERT_TRUE(in.ok());
   clock_.Advance(101 * kSecond);
   EXPECT_EQ(sessions_->Authenticate(in->cookie).status().code(), Code::kUnauthenticated);
 }
 
-TEST_F(SessionsTest, UseKeepsASessionAliveUntilItsMaxAge) {
+TEST_F(OperatorSessions, UseKeepsASessionAliveUntilItsMaxAge) {
   auto in = sessions_->SignIn("ada@example.com", kPassword, "10.0.0.1");
   ASSERT_TRUE(in.ok());
   for (int i = 0; i < 13; ++i) {
@@ -98,14 +98,14 @@ TEST_F(SessionsTest, UseKeepsASessionAliveUntilItsMaxAge) {
   EXPECT_EQ(sessions_->Authenticate(in->cookie).status().code(), Code::kUnauthenticated);
 }
 
-TEST_F(SessionsTest, SignOutEndsTheSession) {
+TEST_F(OperatorSessions, SignOutEndsTheSession) {
   auto in = sessions_->SignIn("ada@example.com", kPassword, "10.0.0.1");
   ASSERT_TRUE(in.ok());
   ASSERT_TRUE(sessions_->SignOut(in->cookie).ok());
   EXPECT_EQ(sessions_->Authenticate(in->cookie).status().code(), Code::kUnauthenticated);
 }
 
-TEST_F(SessionsTest, SignInsPastTheEmailsLimitAreRefusedEvenWithTheRightPassword) {
+TEST_F(OperatorSessions, SignInsPastTheEmailsLimitAreRefusedEvenWithTheRightPassword) {
   for (int i = 0; i < 10; ++i)
     EXPECT_EQ(sessions_->SignIn("ada@example.com", "wrong password", "10.0.0.1").status().code(),
               Code::kUnauthenticated);
@@ -116,7 +116,7 @@ TEST_F(SessionsTest, SignInsPastTheEmailsLimitAreRefusedEvenWithTheRightPassword
   EXPECT_TRUE(sessions_->SignIn("ada@example.com", kPassword, "10.0.0.2").ok());
 }
 
-TEST_F(SessionsTest, SignInsPastTheAddresssLimitAreRefused) {
+TEST_F(OperatorSessions, SignInsPastTheAddresssLimitAreRefused) {
   auto bob = NewOperator("b1", "bob@example.com", kPassword, "editor", clock_.now,
                          ScryptCost{1 << 10, 8, 1});
   ASSERT_TRUE(bob.ok() && store_->CreateOperator(*bob, {}).ok());
