@@ -303,6 +303,10 @@ void AddRoutes(http::Router& router, Services& services) {
   // The dashboard's page and files (its JSON endpoints are under /dashboard/api/).
   router.Add("GET", "/dashboard", web::Serve, http::Execution::kInline);
   router.Add("GET", "/dashboard/", web::Serve, http::Execution::kInline);
+  // An unknown dashboard endpoint is a 404 envelope, not a 405 from the files' prefix
+  // (prefixes match in the order added).
+  router.AddPrefix("GET", "/dashboard/api/", web::Serve, http::Execution::kInline);
+  router.AddPrefix("POST", "/dashboard/api/", web::Serve, http::Execution::kInline);
   router.AddPrefix("GET", "/dashboard/", web::Serve, http::Execution::kInline);
 
   // Partner apps (OAuth 2.0): authenticated by their own means, not by API-group limits.
