@@ -88,7 +88,8 @@ TEST_F(SqliteStoreTest, CountsTheMessagesADatabaseHeldBeforeItKeptCounts) {
     // As the database was before migration 9, with a campaign's messages in it (and so
     // without the tables of later migrations either).
     ASSERT_TRUE((*db)
-                    ->Exec("DROP TABLE sources; DROP TABLE write_keys; DROP TABLE source_calls;"
+                    ->Exec("DROP TABLE operators; DROP TABLE operator_sessions;"
+                           "DROP TABLE sources; DROP TABLE write_keys; DROP TABLE source_calls;"
                            "DROP TRIGGER campaign_messages_count_insert;"
                            "DROP TRIGGER campaign_messages_count_update;"
                            "DROP TRIGGER campaign_messages_count_delete;"
