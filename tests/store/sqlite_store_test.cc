@@ -99,7 +99,6 @@ TEST_F(SqliteStoreTest, CountsTheMessagesADatabaseHeldBeforeItKeptCounts) {
                            "DROP INDEX message_events_by_profile;"
                            "DROP INDEX profiles_by_email; DROP INDEX profiles_by_mobile;"
                            "DROP INDEX events_by_profile_time;"
-                           "DROP TABLE operator_sessions; DROP TABLE operators;"
                            "DELETE FROM schema_migrations WHERE version >= 9;"
                            "INSERT INTO campaign_messages (brand_id, campaign_id, profile_id, "
                            "user_id, status, reason, address, attempts, next_attempt_at, "
