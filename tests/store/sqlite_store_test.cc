@@ -98,7 +98,6 @@ TEST_F(SqliteStoreTest, CountsTheMessagesADatabaseHeldBeforeItKeptCounts) {
                            "DROP INDEX campaign_messages_by_time;"
                            "DROP INDEX message_events_by_profile;"
                            "DROP INDEX profiles_by_email; DROP INDEX profiles_by_mobile;"
-                           "DROP INDEX events_by_profile_time;"
                            "DELETE FROM schema_migrations WHERE version >= 9;"
                            "INSERT INTO campaign_messages (brand_id, campaign_id, profile_id, "
                            "user_id, status, reason, address, attempts, next_attempt_at, "

@@ -70,8 +70,8 @@ class Backend final : public ProfileStore,
   Result<Profile> GetProfile(std::string_view brand_id, const ProfileKey& key) override;
 
   // Deletes the profile row first, so no new event can reach that profile id; then finds
-  // the profile's remaining events on a read connection (a range of events_by_profile_time)
-  // and deletes them in chunks that each hold the writer only briefly.
+  // the profile's remaining events on a read connection (a scan of the brand's entries of
+  // events_by_name_time) and deletes them in chunks that each hold the writer only briefly.
   Status DeleteProfile(std::string_view brand_id, const ProfileKey& key) override;
 
   void AppendEventsAsync(std::string_view brand_id, std::vector<events::Event> events_in,

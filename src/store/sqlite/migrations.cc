@@ -167,13 +167,6 @@ END;
       {10, SourceSchema()},
       {11, operator_sql::kSchema},
       {12, campaign_sql::kProfileReadsSchema},
-      // A profile's events newest first (/user/events): the one per-profile index on
-      // events. The rowid ends every entry, so (ts, id) order is the index's own. It costs
-      // a second index insert per event, at a place set by the profile rather than at the
-      // end: the price of reading a profile's history without scanning the brand's events.
-      {13, R"sql(
-CREATE INDEX events_by_profile_time ON events (brand_id, profile_id, ts);
-)sql"},
   };
   return kMigrations;
 }

@@ -38,8 +38,9 @@ Result<Profile> Backend::GetProfile(std::string_view brand_id, const ProfileKey&
 }
 
 // Deletes the profile row first, so no new event can reach that profile id; then finds
-// the profile's remaining events on a read connection (a range of events_by_profile_time)
-// and deletes them in chunks that each hold the writer only briefly.
+// the profile's remaining events on a read connection (a scan of the brand's event index:
+// there is no per-profile index, which keeps ingestion cheap) and deletes them in chunks
+// that each hold the writer only briefly.
 Status Backend::DeleteProfile(std::string_view brand_id, const ProfileKey& key) {
   int64_t profile_id = 0;
   CDP_RETURN_IF_ERROR(writer_.Submit([&](Db& db) -> Status {
@@ -55,7 +56,7 @@ Status Backend::DeleteProfile(std::string_view brand_id, const ProfileKey& key) 
   }));
   auto ids = ReadOn([&](Db& db) -> Result<std::vector<int64_t>> {
     auto stmt = db.Prepare(
-        "SELECT id FROM events INDEXED BY events_by_profile_time "
+        "SELECT id FROM events INDEXED BY events_by_name_time "
         "WHERE brand_id = ?1 AND profile_id = ?2");
     if (!stmt.ok()) return std::move(stmt).take_status();
     stmt->Bind(1, brand_id).Bind(2, profile_id);
