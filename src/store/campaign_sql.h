@@ -112,8 +112,7 @@ CREATE TABLE secrets (
 // indexes both backends add for them. Each costs one more index entry per message,
 // feedback or profile written.
 inline constexpr const char* kProfileReadsSchema = R"sql(
-CREATE INDEX campaign_messages_by_profile
-  ON campaign_messages (brand_id, profile_id, updated_at, campaign_id);
+CREATE INDEX campaign_messages_by_profile ON campaign_messages (brand_id, profile_id);
 CREATE INDEX campaign_messages_by_time ON campaign_messages (brand_id, updated_at, status);
 CREATE INDEX message_events_by_profile ON message_events (brand_id, profile_id, campaign_id, at);
 CREATE INDEX profiles_by_email ON profiles (brand_id, lower(email));

@@ -92,7 +92,9 @@ const Query kTimeline(
     ") t GROUP BY bucket, kind ORDER BY bucket, kind");
 
 // A profile's messages, newest first, before ($3 updated_at, $4 campaign id); $5 how many.
-// Seeks campaign_messages_by_profile; each campaign by its key.
+// Seeks campaign_messages_by_profile and sorts the profile's messages (a few per campaign
+// it was in): keyed by profile alone, the index never moves when a message's state
+// changes, and a campaign's recipients, added in profile order, insert in order.
 const Query kProfileMessages(
     "SELECT m.campaign_id, c.name, c.channel, m.status, m.reason, m.address, m.attempts, "
     "m.updated_at FROM campaign_messages m JOIN campaigns c "
