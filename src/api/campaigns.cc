@@ -211,8 +211,9 @@ http::Response PreviewCampaign(const Call& call, Services& services) {
   if (saved == (call.body.contains("channel") || call.body.contains("content")))
     return http::ErrorResponse(
         InvalidArgument("campaign_id: give campaign_id, or channel and content, not both"));
-  // A saved campaign as stored, or unsaved content under the id "preview" (its links lead
-  // nowhere) with the default options.
+  // A saved campaign as stored, or unsaved content with the default options. Either way
+  // the message is composed under the id "preview", so that its links (an email client's
+  // pixel fetch, a click, an unsubscribe) never count as the campaign's.
   store::Campaign c;
   campaigns::Options options;
   if (saved) {
@@ -233,7 +234,6 @@ http::Response PreviewCampaign(const Call& call, Services& services) {
     if (Status st = ApplyFields(call.body, fields); !st.ok()) return http::ErrorResponse(st);
     c = std::move(fields);
     c.brand_id = call.brand_id;
-    c.id = "preview";
     if (!campaigns::IsChannel(c.channel))
       return http::ErrorResponse(
           InvalidArgument(fmt::format("channel: must be {}", campaigns::kChannelNames)));
@@ -254,7 +254,8 @@ http::Response PreviewCampaign(const Call& call, Services& services) {
     if (subs->empty()) why_not = campaigns::NoSubscriptionReason(c.channel);
   }
   const delivery::Outgoing out = campaigns::ComposeMessage(
-      {c.brand_id, c.id, c.channel}, *content, options, *services.links, *profile, profile->id);
+      {c.brand_id, "preview", c.channel}, *content, options, *services.links, *profile,
+      profile->id);
   json::object data{{"channel", c.channel},
                     {"rendered", RenderedJson(c.channel, out)},
                     {"reachable", !why_not}};

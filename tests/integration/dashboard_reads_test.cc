@@ -112,6 +112,41 @@ TEST_F(DashboardReads, PreviewRendersAsTheEngineWouldAndSaysWhetherItWouldGo) {
   EXPECT_EQ(push.at("reason"), "no web push subscription");
 }
 
+// The path of the first URL in `html` that contains `what` ("/t/o/"), from it on.
+std::string PathOf(const std::string& html, const std::string& what) {
+  const size_t at = html.find(what);
+  if (at == std::string::npos) return "";
+  const size_t end = html.find_first_of("\"' >", at);
+  return html.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+TEST_F(DashboardReads, APreviewsLinksCountNothingEvenForASentCampaign) {
+  SmtpSink sink(dir.path());
+  EmailChannel(sink);
+  Users(R"([{"userId":"ann","email":"ann@x.test","email_opt_in":1}])");
+  const std::string id = Create("email", R"({"user_ids":["ann"]})",
+                                R"({"subject":"Hi","html":"<a href=\"https://shop.test/\">shop</a>"})");
+  Ok("campaign/send", fmt::format(R"({{"campaign_id":"{}"}})", id));
+  WaitStatus(id, "sent");
+  auto mails = sink.WaitFor(1, std::chrono::seconds(10));
+  ASSERT_EQ(mails.size(), 1u);
+
+  auto preview = Ok("campaign/preview", fmt::format(R"({{"userId":"ann","campaign_id":"{}"}})", id));
+  const std::string html(preview.at("rendered").at("html").as_string());
+  const std::string pixel = PathOf(html, "/t/o/"), click = PathOf(html, "/t/c/");
+  ASSERT_FALSE(pixel.empty()) << html;
+  ASSERT_FALSE(click.empty()) << html;
+  client.Get(pixel);
+  client.Get(click);
+  auto report = [&] { return Ok("report/campaign", fmt::format(R"({{"campaign_id":"{}"}})", id)); };
+  EXPECT_EQ(report().at("opens"), 0);
+  EXPECT_EQ(report().at("clicks"), 0);
+
+  // The mail that was sent counts, as it should.
+  EXPECT_EQ(client.Get(PathOf(std::string(mails[0].at("html").as_string()), "/t/o/")).status, 200);
+  EXPECT_EQ(report().at("opens"), 1);
+}
+
 TEST_F(DashboardReads, OverviewCountsEventsPerUtcDayWithZerosAndListsActiveCampaigns) {
   Users(R"([{"userId":"ann"},{"userId":"bob"},{"userId":"cat"}])");
   for (const char* t : {"2026-01-01T00:00:00Z", "2026-01-01T23:59:59.999Z",
