@@ -118,9 +118,8 @@ http::Response Login(const http::Request& req, Services& services) {
   if (!signed_in.ok()) {
     http::Response res = http::ErrorResponse(signed_in.status());
     if (const auto* retry = signed_in.status().details().if_object())
-      if (const json::value* after = retry->if_contains("retry_after"))
-        for (auto& [name, value] : res.headers)
-          if (name == "Retry-After") value = json::serialize(*after);
+      if (const json::value* after = retry->if_contains("retry_after"); after && after->is_int64())
+        http::SetRetryAfter(res, after->as_int64());
     return res;
   }
   http::Response res = Answer(signed_in->session, services);

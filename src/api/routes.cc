@@ -116,8 +116,7 @@ std::variant<Call, http::Response> Admit(const http::Request& req, Services& ser
         fmt::format("rate limit exceeded: {} {} API calls per minute for this brand; retry in "
                     "{} s",
                     rate.limit, ratelimit::NameOf(rule.group), rate.reset_seconds)));
-    for (auto& [name, value] : res.headers)
-      if (name == "Retry-After") value = std::to_string(rate.reset_seconds);
+    http::SetRetryAfter(res, rate.reset_seconds);
     return fail(std::move(res));
   }
   if (req.HasHeader("content-type") && !IsJsonContentType(req.Header("content-type"))) {

@@ -167,8 +167,7 @@ class Tracking {
                             "retry in {} s",
                             rate.limit, rate.reset_seconds));
       http::Response res = fail(st);
-      for (auto& [name, value] : res.headers)  // the envelope's, for kResourceExhausted
-        if (name == "Retry-After") value = std::to_string(rate.reset_seconds);
+      http::SetRetryAfter(res, rate.reset_seconds);
       res.brand_id = principal->brand_id;
       Record(*principal, req, now, res, st.message());
       return reply(std::move(res));

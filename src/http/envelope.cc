@@ -1,6 +1,7 @@
 #include "http/envelope.h"
 
 #include <boost/json/serialize.hpp>
+#include <string>
 
 namespace cdp::http {
 namespace {
@@ -57,6 +58,11 @@ Response ErrorResponse(const Status& status) {
   if (status.code() == Code::kUnavailable || status.code() == Code::kResourceExhausted)
     res.headers.emplace_back("Retry-After", "1");
   return res;
+}
+
+void SetRetryAfter(Response& res, int64_t seconds) {
+  for (auto& [name, value] : res.headers)
+    if (name == "Retry-After") value = std::to_string(seconds);
 }
 
 Response SuccessResponse(boost::json::value data, std::string_view message,

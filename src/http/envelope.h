@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <string_view>
 
 #include "core/status.h"
@@ -15,6 +16,10 @@ int HttpStatusFor(Code code);
 
 // An error envelope: HTTP status from the code, message from the Status, data from its details.
 Response ErrorResponse(const Status& status);
+
+// Sets the Retry-After that ErrorResponse gives a kUnavailable or kResourceExhausted answer
+// (1 s) to `seconds`, e.g. until a rate-limit window ends.
+void SetRetryAfter(Response& res, int64_t seconds);
 
 // A success envelope with HTTP 200 (or `http_status`).
 Response SuccessResponse(boost::json::value data, std::string_view message = "success",
