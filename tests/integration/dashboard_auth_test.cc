@@ -34,20 +34,11 @@ std::string CookiePair(const std::string& set_cookie) {
   return set_cookie.substr(0, set_cookie.find(';'));
 }
 
-// A server (with `flags` after the storage arguments) on a fresh store with one brand.
-struct DashboardServer {
-  explicit DashboardServer(std::vector<std::string> flags = {})
-      : fresh(FreshStorage(dir.path())),
-        storage(fresh.args),
-        brand(CreateBrand(storage, "Acme")),
-        server(WithFlags(storage, flags), dir.path() + "/server.log"),
-        client(server.port()) {}
-
-  static std::vector<std::string> WithFlags(std::vector<std::string> args,
-                                            const std::vector<std::string>& flags) {
-    args.insert(args.end(), flags.begin(), flags.end());
-    return args;
-  }
+// A server (with `flags` after the storage arguments) on a fresh store with one brand, and
+// the dashboard's calls.
+struct DashboardServer : TestServer {
+  explicit DashboardServer(const std::vector<std::string>& flags = {})
+      : TestServer(flags, "Acme") {}
 
   CommandResult Cdp(std::vector<std::string> args, std::optional<std::string> input = {}) {
     args.insert(args.end(), storage.begin(), storage.end());
@@ -92,13 +83,6 @@ struct DashboardServer {
     return client.Send("GET", "/dashboard/api/session", "", headers);
   }
   std::string OwnOrigin() const { return fmt::format("http://127.0.0.1:{}", server.port()); }
-
-  TempDir dir;
-  TestStorage fresh;
-  std::vector<std::string> storage;
-  Brand brand;
-  ServerProcess server;
-  HttpClient client;
 };
 
 class DashboardAuth : public ::testing::Test {

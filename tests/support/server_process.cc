@@ -348,11 +348,18 @@ TestStorage FreshStorage(const std::string& dir) {
   return TestStorage{{"--database", held->url()}, held};
 }
 
-TestServer::TestServer()
+namespace {
+std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+}  // namespace
+
+TestServer::TestServer(const std::vector<std::string>& serve_flags, const std::string& brand_name)
     : fresh(FreshStorage(dir.path())),
       storage(fresh.args),
-      brand(CreateBrand(storage, "test")),
-      server(storage, dir.path() + "/server.log"),
+      brand(CreateBrand(storage, brand_name)),
+      server(Concat(storage, serve_flags), dir.path() + "/server.log"),
       client(server.port()) {}
 
 }  // namespace cdp::testing

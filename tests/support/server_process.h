@@ -141,7 +141,8 @@ struct TestStorage {
 };
 TestStorage FreshStorage(const std::string& dir);
 
-// One server on a fresh store with one brand: the usual test fixture.
+// One server on a fresh store with one brand: the usual test fixture. `serve_flags` go to
+// `cdp serve` after the storage arguments.
 struct TestServer {
   TempDir dir;
   TestStorage fresh;
@@ -150,7 +151,8 @@ struct TestServer {
   ServerProcess server;
   HttpClient client;
 
-  TestServer();
+  explicit TestServer(const std::vector<std::string>& serve_flags = {},
+                      const std::string& brand_name = "test");
   HttpResponse Call(const std::string& path, const std::string& body) {
     return client.Call(brand, path, body);
   }
