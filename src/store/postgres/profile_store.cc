@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "store/postgres/parts.h"
+#include "store/postgres/profile_batch.h"
 #include "store/postgres/profile_reads.h"
 #include "store/postgres/profile_writes.h"
 
@@ -33,7 +34,15 @@ class PostgresProfileStore final : public ProfileStore {
                                              std::vector<ProfileWrite> writes,
                                              int64_t now) override {
     std::vector<Status> results(writes.size());
+    std::vector<const profiles::ProfilePatch*> patches;
+    for (const auto& w : writes) patches.push_back(&w.patch);
     Status st = backend_.Submit([&](Conn& c) -> Status {
+      std::vector<int64_t> ids;
+      auto batched = UpsertBatch(c, brand_id, patches, now, results, ids);
+      if (!batched.ok()) return std::move(batched).take_status();
+      if (*batched) return Status::Ok();
+      // The rare batch the set-based path leaves (a merge, a concurrent writer): one
+      // profile at a time, each in a savepoint.
       for (size_t i = 0; i < writes.size(); ++i) {
         CDP_RETURN_IF_ERROR(c.Run("SAVEPOINT item"));
         results[i] = UpsertOne(c, brand_id, writes[i].patch, now).status();
