@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "store/postgres/parts.h"
+#include "store/postgres/profile_batch.h"
 #include "store/postgres/profile_reads.h"
 #include "store/postgres/profile_writes.h"
 #include "store/postgres/rows.h"
@@ -36,12 +38,16 @@ const Sql kNoteEventNames{"cdp_note_event_names",
 const Sql kStoredMessageIds{"cdp_stored_message_ids",
                             "SELECT message_id FROM events "
                             "WHERE brand_id = $1 AND message_id = ANY ($2::text[])"};
+// One index lookup per key: with `= ANY`, a table not analyzed since it grew looks tiny to
+// the planner, which then scans the brand's every profile.
 const Sql kProfilesByUser{"cdp_profiles_by_user",
-                          "SELECT user_id, id FROM profiles "
-                          "WHERE brand_id = $1 AND user_id = ANY ($2::text[]) FOR KEY SHARE"};
+                          "SELECT p.user_id, p.id FROM unnest($2::text[]) AS k(key) "
+                          "CROSS JOIN LATERAL (SELECT user_id, id FROM profiles "
+                          "WHERE brand_id = $1 AND user_id = k.key FOR KEY SHARE) p"};
 const Sql kProfilesByAnon{"cdp_profiles_by_anon",
-                          "SELECT anonymous_id, id FROM profiles "
-                          "WHERE brand_id = $1 AND anonymous_id = ANY ($2::text[]) FOR KEY SHARE"};
+                          "SELECT p.anonymous_id, p.id FROM unnest($2::text[]) AS k(key) "
+                          "CROSS JOIN LATERAL (SELECT anonymous_id, id FROM profiles "
+                          "WHERE brand_id = $1 AND anonymous_id = k.key FOR KEY SHARE) p"};
 // All the events of a batch in one statement, in order (ids follow the array order). DO
 // NOTHING: an event with this message_id is stored (perhaps by another node just now); the
 // ids RETURNING omits are duplicates.
@@ -138,8 +144,10 @@ std::optional<std::string> OptNumber(bool has, auto value) {
 
 // Stores one batch of events in the writer's transaction with a few statements whatever its
 // size: the batch's stored messageIds, its known profiles and its event names are each read
-// or written once, and the events are inserted together. Events that create, identify or
-// merge a profile are resolved one at a time, in order, as on SQLite.
+// or written once, the profiles events create or change are upserted together
+// (UpsertBatch, in the events' order), and the events are inserted together. A batch that
+// merges profiles (or that UpsertBatch leaves otherwise) resolves them one at a time, in
+// order, as on SQLite.
 class EventBatchWriter {
  public:
   EventBatchWriter(Conn& c, std::string_view brand_id, const std::vector<events::Event>& evs,
@@ -151,6 +159,9 @@ class EventBatchWriter {
     CDP_RETURN_IF_ERROR(LoadStoredMessageIds());
     CDP_RETURN_IF_ERROR(LoadKnownProfiles());
     CDP_RETURN_IF_ERROR(NoteEventNames());
+    auto together = ResolveTogether();
+    if (!together.ok()) return std::move(together).take_status();
+    if (*together) return StoreResolved();
     for (size_t i = 0; i < evs_.size(); ++i) {
       const events::Event& ev = evs_[i];
       const bool profile_only = ev.name.empty();
@@ -173,6 +184,56 @@ class EventBatchWriter {
   }
 
  private:
+  // Resolves the profiles of every event that needs more than a lookup with one
+  // UpsertBatch; false (nothing written) when the batch must take the per-event path.
+  Result<bool> ResolveTogether() {
+    std::vector<const profiles::ProfilePatch*> patches;
+    std::vector<size_t> patch_event;
+    std::unordered_set<std::string_view> taken;
+    for (size_t i = 0; i < evs_.size(); ++i) {
+      const events::Event& ev = evs_[i];
+      if (!ev.name.empty() && ev.message_id) {
+        if (message_ids_.contains(*ev.message_id)) continue;  // a duplicate: no profile write
+        // Whether a repeat is a duplicate depends on the first one being stored.
+        if (!taken.insert(*ev.message_id).second) return false;
+      }
+      if (IsLookupOnly(ev) && Known(ev.profile)) continue;
+      patches.push_back(&ev.profile);
+      patch_event.push_back(i);
+    }
+    resolved_.assign(evs_.size(), std::nullopt);
+    if (patches.empty()) return true;
+    std::vector<Status> statuses;
+    std::vector<int64_t> ids;
+    auto done = UpsertBatch(c_, brand_id_, patches, now_, statuses, ids);
+    if (!done.ok() || !*done) return done;
+    for (size_t k = 0; k < patches.size(); ++k) {
+      if (statuses[k].ok())
+        resolved_[patch_event[k]] = ids[k];
+      else
+        results_[patch_event[k]].status = statuses[k];  // this event fails alone
+    }
+    return true;
+  }
+
+  // Inserts the events whose profiles ResolveTogether found.
+  Status StoreResolved() {
+    for (size_t i = 0; i < evs_.size(); ++i) {
+      const events::Event& ev = evs_[i];
+      const bool profile_only = ev.name.empty();
+      if (!profile_only && ev.message_id && message_ids_.contains(*ev.message_id)) {
+        results_[i].outcome = events::EventOutcome::kDuplicate;
+        continue;
+      }
+      std::optional<int64_t> profile_id = IsLookupOnly(ev) ? Known(ev.profile) : std::nullopt;
+      if (!profile_id) profile_id = resolved_[i];
+      if (!profile_id || profile_only) continue;
+      if (ev.message_id) message_ids_.insert(*ev.message_id);
+      pending_.emplace_back(i, *profile_id);
+    }
+    return Flush();
+  }
+
   // The profile of an event that may create, identify or merge one; nullopt (with `result`
   // set) when the event fails alone, e.g. an attribute type conflict in its profile fields.
   Result<std::optional<int64_t>> Resolve(const events::Event& ev, EventStore::EventResult& result) {
@@ -218,14 +279,17 @@ class EventBatchWriter {
   // The ids of the profiles that lookup-only events name, locked against deletion (FOR KEY
   // SHARE) until the events are committed.
   Status LoadKnownProfiles() {
-    std::vector<std::optional<std::string>> users, anons;
+    // Each key once, sorted: the same lock order on every node.
+    std::set<std::string_view> user_keys, anon_keys;
     for (const auto& ev : evs_) {
       if (!IsLookupOnly(ev)) continue;
       if (ev.profile.user_id)
-        users.push_back(ev.profile.user_id);
+        user_keys.insert(*ev.profile.user_id);
       else if (ev.profile.anonymous_id)
-        anons.push_back(ev.profile.anonymous_id);
+        anon_keys.insert(*ev.profile.anonymous_id);
     }
+    std::vector<std::optional<std::string>> users(user_keys.begin(), user_keys.end());
+    std::vector<std::optional<std::string>> anons(anon_keys.begin(), anon_keys.end());
     CDP_RETURN_IF_ERROR(LoadProfileIds(kProfilesByUser, users, by_user_));
     return LoadProfileIds(kProfilesByAnon, anons, by_anon_);
   }
@@ -305,6 +369,7 @@ class EventBatchWriter {
   std::unordered_map<std::string, int64_t> by_user_;
   std::unordered_map<std::string, int64_t> by_anon_;
   std::vector<std::pair<size_t, int64_t>> pending_;  // (event index, profile id) to insert
+  std::vector<std::optional<int64_t>> resolved_;      // by ResolveTogether, per event
 };
 
 class PostgresEventStore final : public EventStore {
