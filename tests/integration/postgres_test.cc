@@ -260,6 +260,76 @@ TEST_F(Postgres, ConcurrentIngestionThroughTwoNodesStoresEveryEventExactlyOnce) 
   EXPECT_EQ(CountEvents(to_b, brand, "buy"), kEvents);
 }
 
+// Batches of `ids` users, each with a `visits` counter attribute of the given value and an
+// email, as /user/create takes them.
+std::string UserBatch(const std::vector<int>& ids, int visits) {
+  json::array nv;
+  for (int id : ids)
+    nv.push_back(json::object{{"userID", fmt::format("user{}", id)},
+                              {"user_attributes",
+                               json::object{{"email", fmt::format("u{}@example.com", id)},
+                                            {"attributes", json::object{{"visits", visits}}}}}});
+  return json::serialize(json::object{{"nv", nv}});
+}
+
+TEST_F(Postgres, ConcurrentProfileBatchesThroughTwoNodesKeepOneProfilePerUser) {
+  Brand brand = CreateBrand(storage_, "Acme");
+  auto a = StartNode("a");
+  auto b = StartNode("b");
+  constexpr int kUsers = 300;
+  constexpr int kBatch = 50;
+  // Four clients, two per node, each writing every user in its own order, so that batches
+  // create and update the same profiles at the same time on both nodes.
+  std::atomic<int> failures{0};
+  std::mutex errors_mu;
+  std::string first_error;
+  auto client = [&](uint16_t port, unsigned seed) {
+    HttpClient http(port);
+    std::vector<int> ids(kUsers);
+    for (int i = 0; i < kUsers; ++i) ids[i] = i;
+    std::mt19937 rng(seed);
+    std::shuffle(ids.begin(), ids.end(), rng);
+    for (int start = 0; start < kUsers; start += kBatch) {
+      std::vector<int> batch(ids.begin() + start, ids.begin() + start + kBatch);
+      HttpResponse r;
+      for (int attempt = 0; attempt < 5; ++attempt) {  // 503 means "retry"
+        r = http.Call(brand, "/api/v1/user/create", UserBatch(batch, static_cast<int>(seed)));
+        if (r.status != 503) break;
+      }
+      if (r.status != 200 || r.Data().at("saved").to_number<int64_t>() != kBatch) {
+        ++failures;
+        std::lock_guard lock(errors_mu);
+        if (first_error.empty()) first_error = r.body;
+      }
+    }
+  };
+  std::vector<std::thread> clients;
+  clients.emplace_back(client, a->port(), 1);
+  clients.emplace_back(client, b->port(), 2);
+  clients.emplace_back(client, a->port(), 3);
+  clients.emplace_back(client, b->port(), 4);
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(failures.load(), 0) << first_error;
+
+  HttpClient to_b(b->port());
+  for (int id : {0, 1, 150, kUsers - 1}) {
+    auto read = to_b.Call(brand, "/api/v1/user/userData",
+                          fmt::format(R"({{"userId":"user{}"}})", id));
+    ASSERT_EQ(read.status, 200) << read.body;
+    EXPECT_EQ(read.Data().at("email"), json::value(fmt::format("u{}@example.com", id)));
+    // One of the four writers' values, whichever committed last.
+    int64_t visits = read.Data().at("attributes").at("visits").to_number<int64_t>();
+    EXPECT_GE(visits, 1);
+    EXPECT_LE(visits, 4);
+  }
+  // No user was created twice by the two nodes: the database raises if the count differs.
+  Status one_each = db_->Exec(fmt::format(
+      "DO $$ DECLARE n bigint; BEGIN SELECT COUNT(*) INTO n FROM profiles; "
+      "IF n <> {} THEN RAISE EXCEPTION 'profiles: %', n; END IF; END $$",
+      kUsers));
+  EXPECT_TRUE(one_each.ok()) << one_each.message();
+}
+
 TEST_F(Postgres, NoAcknowledgedEventIsLostWhenANodeIsKilledDuringIngestion) {
   Brand brand = CreateBrand(storage_, "Acme");
   auto a = StartNode("a");
