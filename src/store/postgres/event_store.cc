@@ -51,8 +51,7 @@ const Sql kProfilesByAnon{"cdp_profiles_by_anon",
 // All the events of a batch in one statement, in order (ids follow the array order). DO
 // NOTHING: an event with this message_id is stored (perhaps by another node just now); the
 // ids RETURNING omits are duplicates.
-const Sql kInsertEvents{
-    "cdp_insert_events",
+constexpr const char* kInsertEventsSql =
     "INSERT INTO events (brand_id, profile_id, name, ts, received_at, ltv, message_id, sdk_id, "
     "attributes, context) "
     "SELECT $1, e.profile_id, e.name, e.ts, $2, e.ltv, e.message_id, e.sdk_id, "
@@ -60,7 +59,15 @@ const Sql kInsertEvents{
     "FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::float8[], $7::text[], $8::int[], "
     "$9::text[], $10::text[]) "
     "AS e(profile_id, name, ts, ltv, message_id, sdk_id, attributes, context) "
-    "ON CONFLICT DO NOTHING RETURNING message_id"};
+    "ON CONFLICT DO NOTHING RETURNING message_id";
+const Sql kInsertEvents{"cdp_insert_events", kInsertEventsSql};
+// The same, noting the batch's event names ($11) in the same statement, for a batch whose
+// per-profile work (which seeks the index by name) is done.
+const Sql kInsertEventsNotingNames{
+    "cdp_insert_events_noting_names",
+    std::string("WITH noted AS (INSERT INTO event_names (brand_id, name, first_seen) "
+                "SELECT $1, name, $2 FROM unnest($11::text[]) AS name ON CONFLICT DO NOTHING) ")
+        .append(kInsertEventsSql)};
 
 // " AND attributes -> $N::text = $N+1::jsonb" for each of `filters` filters, from $first.
 std::string FilterSql(size_t filters, int first) {
@@ -158,10 +165,10 @@ class EventBatchWriter {
     results_.assign(evs_.size(), EventStore::EventResult{});
     CDP_RETURN_IF_ERROR(LoadStoredMessageIds());
     CDP_RETURN_IF_ERROR(LoadKnownProfiles());
-    CDP_RETURN_IF_ERROR(NoteEventNames());
     auto together = ResolveTogether();
     if (!together.ok()) return std::move(together).take_status();
     if (*together) return StoreResolved();
+    CDP_RETURN_IF_ERROR(NoteEventNames());
     for (size_t i = 0; i < evs_.size(); ++i) {
       const events::Event& ev = evs_[i];
       const bool profile_only = ev.name.empty();
@@ -231,7 +238,8 @@ class EventBatchWriter {
       if (ev.message_id) message_ids_.insert(*ev.message_id);
       pending_.emplace_back(i, *profile_id);
     }
-    return Flush();
+    if (pending_.empty()) return NoteEventNames();
+    return Flush(/*note_names=*/true);
   }
 
   // The profile of an event that may create, identify or merge one; nullopt (with `result`
@@ -313,7 +321,7 @@ class EventBatchWriter {
   }
 
   // Every event name of the batch, so that per-profile work can seek the index by name.
-  Status NoteEventNames() {
+  std::vector<std::optional<std::string>> EventNames() const {
     std::vector<std::optional<std::string>> names;
     for (const auto& ev : evs_) {
       if (ev.name.empty()) continue;
@@ -321,13 +329,18 @@ class EventBatchWriter {
       for (const auto& n : names) seen |= (*n == ev.name);
       if (!seen) names.emplace_back(ev.name);
     }
+    return names;
+  }
+
+  Status NoteEventNames() {
+    auto names = EventNames();
     if (names.empty()) return Status::Ok();
     return c_.Exec(kNoteEventNames, Params().Add(brand_id_).AddArray(names).Add(now_)).status();
   }
 
-  // Inserts the pending events; those whose messageId turns out to be stored meanwhile (by
-  // another node) are duplicates.
-  Status Flush() {
+  // Inserts the pending events (and notes the batch's event names when `note_names`); those
+  // whose messageId turns out to be stored meanwhile (by another node) are duplicates.
+  Status Flush(bool note_names = false) {
     if (pending_.empty()) return Status::Ok();
     std::vector<std::optional<std::string>> profile_ids, names, times, ltvs, message_ids, sdk_ids,
         attributes, contexts;
@@ -347,7 +360,8 @@ class EventBatchWriter {
     params.Add(brand_id_).Add(now_);
     params.AddArray(profile_ids).AddArray(names).AddArray(times).AddArray(ltvs);
     params.AddArray(message_ids).AddArray(sdk_ids).AddArray(attributes).AddArray(contexts);
-    auto rows = c_.Exec(kInsertEvents, params);
+    if (note_names) params.AddArray(EventNames());
+    auto rows = c_.Exec(note_names ? kInsertEventsNotingNames : kInsertEvents, params);
     if (!rows.ok()) return std::move(rows).take_status();
     std::unordered_set<std::string_view> inserted;
     for (int r = 0; r < rows->size(); ++r)
