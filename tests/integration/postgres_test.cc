@@ -265,10 +265,10 @@ TEST_F(Postgres, ConcurrentIngestionThroughTwoNodesStoresEveryEventExactlyOnce) 
 std::string UserBatch(const std::vector<int>& ids, int visits) {
   json::array nv;
   for (int id : ids)
-    nv.push_back(json::object{{"userID", fmt::format("user{}", id)},
-                              {"user_attributes",
-                               json::object{{"email", fmt::format("u{}@example.com", id)},
-                                            {"attributes", json::object{{"visits", visits}}}}}});
+    nv.push_back(json::object{
+        {"userID", fmt::format("user{}", id)},
+        {"user_attributes", json::object{{"email", fmt::format("u{}@example.com", id)},
+                                         {"attributes", json::object{{"visits", visits}}}}}});
   return json::serialize(json::object{{"nv", nv}});
 }
 
@@ -313,8 +313,8 @@ TEST_F(Postgres, ConcurrentProfileBatchesThroughTwoNodesKeepOneProfilePerUser) {
 
   HttpClient to_b(b->port());
   for (int id : {0, 1, 150, kUsers - 1}) {
-    auto read = to_b.Call(brand, "/api/v1/user/userData",
-                          fmt::format(R"({{"userId":"user{}"}})", id));
+    auto read =
+        to_b.Call(brand, "/api/v1/user/userData", fmt::format(R"({{"userId":"user{}"}})", id));
     ASSERT_EQ(read.status, 200) << read.body;
     EXPECT_EQ(read.Data().at("email"), json::value(fmt::format("u{}@example.com", id)));
     // One of the four writers' values, whichever committed last.
@@ -323,10 +323,10 @@ TEST_F(Postgres, ConcurrentProfileBatchesThroughTwoNodesKeepOneProfilePerUser) {
     EXPECT_LE(visits, 4);
   }
   // No user was created twice by the two nodes: the database raises if the count differs.
-  Status one_each = db_->Exec(fmt::format(
-      "DO $$ DECLARE n bigint; BEGIN SELECT COUNT(*) INTO n FROM profiles; "
-      "IF n <> {} THEN RAISE EXCEPTION 'profiles: %', n; END IF; END $$",
-      kUsers));
+  Status one_each =
+      db_->Exec(fmt::format("DO $$ DECLARE n bigint; BEGIN SELECT COUNT(*) INTO n FROM profiles; "
+                            "IF n <> {} THEN RAISE EXCEPTION 'profiles: %', n; END IF; END $$",
+                            kUsers));
   EXPECT_TRUE(one_each.ok()) << one_each.message();
 }
 

@@ -51,8 +51,9 @@ TEST_P(StoreProfileBatches, UpdatesExistingUsersAndCreatesNewOnesInOneBatch) {
   int64_t old_id = Get("brand-a", UserKey("old")).id;
   ProfilePatch update = WithAttribute(User("old"), "plan", "pro");
   update[Field::kCompany] = json::value("Acme");
-  ExpectAllOk(Upsert("brand-a", {Named(User("new-1"), "One"), update, Named(User("new-2"), "Two"),
-                                 Named(User("old"), "Renamed")},
+  ExpectAllOk(Upsert("brand-a",
+                     {Named(User("new-1"), "One"), update, Named(User("new-2"), "Two"),
+                      Named(User("old"), "Renamed")},
                      kNow + 5));
   profiles::Profile old = Get("brand-a", UserKey("old"));
   EXPECT_EQ(old.id, old_id);

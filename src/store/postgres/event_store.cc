@@ -383,7 +383,7 @@ class EventBatchWriter {
   std::unordered_map<std::string, int64_t> by_user_;
   std::unordered_map<std::string, int64_t> by_anon_;
   std::vector<std::pair<size_t, int64_t>> pending_;  // (event index, profile id) to insert
-  std::vector<std::optional<int64_t>> resolved_;      // by ResolveTogether, per event
+  std::vector<std::optional<int64_t>> resolved_;     // by ResolveTogether, per event
 };
 
 class PostgresEventStore final : public EventStore {

@@ -267,8 +267,7 @@ Status LoadProfiles(Conn& c, std::string_view brand_id,
   }
   Column users(user_keys.begin(), user_keys.end());
   Column anonymous(anonymous_keys.begin(), anonymous_keys.end());
-  auto rows =
-      c.Exec(LoadProfilesSql(), Params().Add(brand_id).AddArray(users).AddArray(anonymous));
+  auto rows = c.Exec(LoadProfilesSql(), Params().Add(brand_id).AddArray(users).AddArray(anonymous));
   if (!rows.ok()) return std::move(rows).take_status();
   for (int r = 0; r < rows->size(); ++r) state.AddLoaded(ReadProfile(*rows, r, 0));
   return Status::Ok();
@@ -281,13 +280,11 @@ bool FallsBack(const Status& st) {
 }
 
 // Writes what `types` and `state` decided; false when another node got there first.
-Result<bool> Write(Conn& c, std::string_view brand_id, const TypeCheck& types,
-                   BatchState& state) {
+Result<bool> Write(Conn& c, std::string_view brand_id, const TypeCheck& types, BatchState& state) {
   if (!types.record_names().empty()) {
-    auto recorded = c.Exec(kRecordTypes, Params()
-                                             .Add(brand_id)
-                                             .AddArray(types.record_names())
-                                             .AddArray(types.record_types()));
+    auto recorded = c.Exec(
+        kRecordTypes,
+        Params().Add(brand_id).AddArray(types.record_names()).AddArray(types.record_types()));
     if (!recorded.ok()) return std::move(recorded).take_status();
     if (recorded->size() != static_cast<int>(types.record_names().size())) return false;
   }
