@@ -33,8 +33,8 @@ const char* SourceSchema() {
 
 // Events by (brand, name, week, id) instead of (brand, name, ts): a (ts) order put each
 // event whose time is not the latest (an import, SDKs flushing offline events) on a random
-// leaf page of a large index, and every commit wrote each page it dirtied to the log (5.9 KB
-// written per backfilled event against 0.4 KB in time order, measured by bench/ingest).
+// leaf page of a large index, and every commit wrote each page it dirtied to the log (8-10 KB
+// written per backfilled event against 0.4 KB in time order, bench/ingest; 0.5-1 KB by week).
 // Within a week the id keeps arrival order, so inserts append at one of a few right edges;
 // ts and profile_id after it keep the index covering. Queries add the weeks of their time
 // range (event_index.h). Rebuilding the index reads the table once, in the migration.
