@@ -134,16 +134,17 @@ TEST_F(SqliteStoreTest, CountsTheEventsADatabaseHeldBeforeItsIndexWentByWeek) {
   {
     auto db = sqlite::Db::Open(data_dir() + "/cdp.db");
     ASSERT_TRUE(db.ok()) << db.status().message();
-    ASSERT_TRUE((*db)
-                    ->Exec("DROP INDEX events_by_name_week;"
-                           "CREATE INDEX events_by_name_time ON events (brand_id, name, ts, "
-                           "profile_id);"
-                           "DELETE FROM schema_migrations WHERE version >= 13;"
-                           "INSERT INTO brands (id, name, created_at) VALUES ('b', 'B', 0);"
-                           "INSERT INTO events (brand_id, profile_id, name, ts, received_at) "
-                           "VALUES ('b', 1, 'e', 1209599999999, 0), ('b', 2, 'e', 1209600000000, 0),"
-                           "('b', 1, 'e', 604800000000, 0), ('b', 1, 'f', 1209600000000, 0)")
-                    .ok());
+    ASSERT_TRUE(
+        (*db)
+            ->Exec("DROP INDEX events_by_name_week;"
+                   "CREATE INDEX events_by_name_time ON events (brand_id, name, ts, "
+                   "profile_id);"
+                   "DELETE FROM schema_migrations WHERE version >= 13;"
+                   "INSERT INTO brands (id, name, created_at) VALUES ('b', 'B', 0);"
+                   "INSERT INTO events (brand_id, profile_id, name, ts, received_at) "
+                   "VALUES ('b', 1, 'e', 1209599999999, 0), ('b', 2, 'e', 1209600000000, 0),"
+                   "('b', 1, 'e', 604800000000, 0), ('b', 1, 'f', 1209600000000, 0)")
+            .ok());
   }
   auto store = Open();
   ASSERT_TRUE(store);

@@ -69,7 +69,8 @@ class StoreEventTimes : public StoreTest {
   std::vector<std::pair<int64_t, int64_t>> Windows() const {
     std::vector<int64_t> ends;
     for (int w = -2; w <= 2; ++w)
-      for (int64_t d : {int64_t{-1}, int64_t{0}, int64_t{1}, kDay}) ends.push_back(kEdge + w * kWeek + d);
+      for (int64_t d : {int64_t{-1}, int64_t{0}, int64_t{1}, kDay})
+        ends.push_back(kEdge + w * kWeek + d);
     std::vector<std::pair<int64_t, int64_t>> out;
     for (int64_t from : ends)
       for (int64_t to : ends)
