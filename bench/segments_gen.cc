@@ -125,9 +125,9 @@ int main(int argc, char** argv) {
   Exec(db, "COMMIT");
   fmt::print("  {} profiles in {:.1f} s\n", n_profiles, Seconds(started));
 
-  // Inserting into the time-ordered index row by row costs several times the insert: build
-  // it once at the end.
-  Exec(db, "DROP INDEX IF EXISTS events_by_name_time");
+  // Inserting into the events index row by row, in random time order, costs several times
+  // the insert: build it once at the end.
+  Exec(db, "DROP INDEX IF EXISTS events_by_name_week");
   // 70% of profiles are active; activity is skewed towards the first ones.
   const int64_t active = std::max<int64_t>(1, n_profiles * 7 / 10);
   std::vector<std::string> names = {"page_view", "add_to_cart", "purchase", "refund"};
@@ -169,7 +169,9 @@ int main(int argc, char** argv) {
   sqlite3_finalize(event);
   Exec(db, "COMMIT");
   const auto index_started = std::chrono::steady_clock::now();
-  Exec(db, "CREATE INDEX events_by_name_time ON events (brand_id, name, ts, profile_id)");
+  Exec(db,
+       "CREATE INDEX events_by_name_week ON events "
+       "(brand_id, name, ts / 604800000000, id, ts, profile_id)");
   fmt::print("  events index in {:.1f} s\n", Seconds(index_started));
   Exec(db, "ANALYZE");
   Exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");

@@ -98,6 +98,9 @@ TEST_F(SqliteStoreTest, CountsTheMessagesADatabaseHeldBeforeItKeptCounts) {
                            "DROP INDEX campaign_messages_by_time;"
                            "DROP INDEX message_events_by_profile;"
                            "DROP INDEX profiles_by_email; DROP INDEX profiles_by_mobile;"
+                           "DROP INDEX events_by_name_week;"
+                           "CREATE INDEX events_by_name_time ON events (brand_id, name, ts, "
+                           "profile_id);"
                            "DELETE FROM schema_migrations WHERE version >= 9;"
                            "INSERT INTO campaign_messages (brand_id, campaign_id, profile_id, "
                            "user_id, status, reason, address, attempts, next_attempt_at, "
@@ -122,6 +125,43 @@ TEST_F(SqliteStoreTest, CountsTheMessagesADatabaseHeldBeforeItKeptCounts) {
   EXPECT_EQ(counts->queued, 1);
   EXPECT_EQ(counts->failed, 1);
   EXPECT_EQ(counts->targeted(), 3);
+}
+
+// Migration 13 rebuilds the events index by week: the events a database held before it are
+// counted by time windows afterwards, as before.
+TEST_F(SqliteStoreTest, CountsTheEventsADatabaseHeldBeforeItsIndexWentByWeek) {
+  Open().reset();
+  {
+    auto db = sqlite::Db::Open(data_dir() + "/cdp.db");
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    ASSERT_TRUE(
+        (*db)
+            ->Exec("DROP INDEX events_by_name_week;"
+                   "CREATE INDEX events_by_name_time ON events (brand_id, name, ts, "
+                   "profile_id);"
+                   "DELETE FROM schema_migrations WHERE version >= 13;"
+                   "INSERT INTO brands (id, name, created_at) VALUES ('b', 'B', 0);"
+                   "INSERT INTO events (brand_id, profile_id, name, ts, received_at) "
+                   "VALUES ('b', 1, 'e', 1209599999999, 0), ('b', 2, 'e', 1209600000000, 0),"
+                   "('b', 1, 'e', 604800000000, 0), ('b', 1, 'f', 1209600000000, 0)")
+            .ok());
+  }
+  auto store = Open();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(RecordedVersions(), AllVersions());
+  events::EventQuery q;
+  q.name = "e";
+  q.from = 604800000000;  // a week's edge; so is 1209600000000
+  q.to = 1209600000000;
+  auto counts = store->CountEvents("b", q);
+  ASSERT_TRUE(counts.ok()) << counts.status().message();
+  EXPECT_EQ(counts->events, 2);
+  EXPECT_EQ(counts->profiles, 1);
+  q.to = 1209600000001;
+  counts = store->CountEvents("b", q);
+  ASSERT_TRUE(counts.ok()) << counts.status().message();
+  EXPECT_EQ(counts->events, 3);
+  EXPECT_EQ(counts->profiles, 2);
 }
 
 TEST_F(SqliteStoreTest, AnswersUnavailableWhenTheDataFolderCannotBeCreated) {

@@ -75,12 +75,15 @@ const Query kTopLinks(
     "SELECT detail, COUNT(*) AS total, COUNT(DISTINCT profile_id) FROM message_events "
     "WHERE brand_id = $1 AND campaign_id = $2 AND kind = 'click' "
     "GROUP BY detail ORDER BY total DESC, detail LIMIT $3");
-// $3: the conversion event's name, $4 the window in micros after the send.
+// $3: the conversion event's name, $4 the window in micros after the send. The weeks
+// (ts / 7 days) of the window are SQLite's events_by_name_week range; PostgreSQL seeks
+// (brand, name, profile) and tests them on the few rows it reads.
 const Query kConversions(
     "SELECT COUNT(*) FROM campaign_messages m WHERE m.brand_id = $1 AND m.campaign_id = $2 "
     "AND m.status = 'sent' AND EXISTS (SELECT 1 FROM events e WHERE e.brand_id = $1 "
     "AND e.name = $3 AND e.profile_id = m.profile_id AND e.ts >= m.updated_at "
-    "AND e.ts < m.updated_at + $4)");
+    "AND e.ts < m.updated_at + $4 AND e.ts / 604800000000 >= m.updated_at / 604800000000 "
+    "AND e.ts / 604800000000 <= (m.updated_at + $4 - 1) / 604800000000)");
 // $2: a campaign, or '' for all; $3 bucket micros; [$4, $5) the range.
 const Query kTimeline(
     "SELECT bucket, kind, COUNT(*) FROM ("

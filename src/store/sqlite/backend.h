@@ -71,7 +71,7 @@ class Backend final : public ProfileStore,
 
   // Deletes the profile row first, so no new event can reach that profile id; then finds
   // the profile's remaining events on a read connection (a scan of the brand's entries of
-  // events_by_name_time) and deletes them in chunks that each hold the writer only briefly.
+  // events_by_name_week) and deletes them in chunks that each hold the writer only briefly.
   Status DeleteProfile(std::string_view brand_id, const ProfileKey& key) override;
 
   void AppendEventsAsync(std::string_view brand_id, std::vector<events::Event> events_in,

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "store/sqlite/backend.h"
+#include "store/sqlite/event_index.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace cdp::store::sqlite {
@@ -95,6 +96,15 @@ bool IsDuplicate(Db& db, std::string_view brand_id, const std::optional<std::str
   return found;
 }
 
+// The weeks of events_by_name_week that hold [from, to), as ?first and ?first+1.
+std::string WeeksSql(int first) {
+  return fmt::format(" AND {0} >= ?{1} AND {0} <= ?{2}", kEventWeek, first, first + 1);
+}
+void BindWeeks(Stmt& s, int first, int64_t from, int64_t to) {
+  const WeekRange weeks = WeeksOf(from, to);
+  s.Bind(first, weeks.first).Bind(first + 1, weeks.last);
+}
+
 // " AND json_extract(attributes, ?N) = ?N+1" for each filter, binding from `first`.
 std::string FilterSql(const events::EventQuery& q, int first) {
   std::string sql;
@@ -184,14 +194,17 @@ void Backend::AppendEventsAsync(std::string_view brand_id, std::vector<events::E
 Result<events::EventPage> Backend::QueryEventUsers(std::string_view brand_id,
                                                    const events::EventQuery& q) {
   return ReadOn([&](Db& db) -> Result<events::EventPage> {
-    auto stmt = db.Prepare(
+    std::string sql =
         "SELECT profile_id, COUNT(*), MIN(ts), MAX(ts) FROM events "
-        "WHERE brand_id = ?1 AND name = ?2 AND profile_id > ?3 AND ts >= ?4 AND ts < ?5" +
-        FilterSql(q, 7) + " GROUP BY profile_id ORDER BY profile_id LIMIT ?6");
+        "WHERE brand_id = ?1 AND name = ?2 AND profile_id > ?3 AND ts >= ?4 AND ts < ?5";
+    sql.append(WeeksSql(7)).append(FilterSql(q, 9));
+    sql.append(" GROUP BY profile_id ORDER BY profile_id LIMIT ?6");
+    auto stmt = db.Prepare(sql);
     if (!stmt.ok()) return std::move(stmt).take_status();
     stmt->Bind(1, brand_id).Bind(2, q.name).Bind(3, q.after_profile).Bind(4, q.from).Bind(5, q.to);
     stmt->Bind(6, static_cast<int64_t>(q.limit + 1));
-    BindFilters(*stmt, q, 7);
+    BindWeeks(*stmt, 7, q.from, q.to);
+    BindFilters(*stmt, q, 9);
     events::EventPage page;
     for (;;) {
       auto row = stmt->Step();
@@ -227,13 +240,15 @@ Result<events::EventPage> Backend::QueryEventUsers(std::string_view brand_id,
 Result<events::EventCounts> Backend::CountEvents(std::string_view brand_id,
                                                  const events::EventQuery& q) {
   return ReadOn([&](Db& db) -> Result<events::EventCounts> {
-    auto stmt = db.Prepare(
+    std::string sql =
         "SELECT COUNT(DISTINCT profile_id), COUNT(*) FROM events "
-        "WHERE brand_id = ?1 AND name = ?2 AND ts >= ?3 AND ts < ?4" +
-        FilterSql(q, 5));
+        "WHERE brand_id = ?1 AND name = ?2 AND ts >= ?3 AND ts < ?4";
+    sql.append(WeeksSql(5)).append(FilterSql(q, 7));
+    auto stmt = db.Prepare(sql);
     if (!stmt.ok()) return std::move(stmt).take_status();
     stmt->Bind(1, brand_id).Bind(2, q.name).Bind(3, q.from).Bind(4, q.to);
-    BindFilters(*stmt, q, 5);
+    BindWeeks(*stmt, 5, q.from, q.to);
+    BindFilters(*stmt, q, 7);
     auto row = stmt->Step();
     if (!row.ok()) return std::move(row).take_status();
     events::EventCounts counts{stmt->Int(0), stmt->Int(1)};

@@ -56,7 +56,7 @@ Status Backend::DeleteProfile(std::string_view brand_id, const ProfileKey& key) 
   }));
   auto ids = ReadOn([&](Db& db) -> Result<std::vector<int64_t>> {
     auto stmt = db.Prepare(
-        "SELECT id FROM events INDEXED BY events_by_name_time "
+        "SELECT id FROM events INDEXED BY events_by_name_week "
         "WHERE brand_id = ?1 AND profile_id = ?2");
     if (!stmt.ok()) return std::move(stmt).take_status();
     stmt->Bind(1, brand_id).Bind(2, profile_id);
