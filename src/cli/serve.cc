@@ -63,6 +63,10 @@ ServeCommand::ServeCommand(CLI::App& app, StorageFlags& storage)
       ->capture_default_str();
   cmd_->add_option("--threads", threads_, "network threads")->check(CLI::Range(1, 256));
   AddStorageOptions(cmd_, storage);
+  cmd_->add_option("--segment-memory", storage.segment_memory,
+                   "most memory the segment index holds, e.g. 2GB (default: a quarter of RAM); "
+                   "least recently used brands are dropped beyond it")
+      ->transform(CLI::AsSizeValue(false));
   cmd_->add_option("--max-connections", connection_.max_connections,
                    "open connections at most; beyond, a new one replaces the longest-idle "
                    "connection without a request in flight")

@@ -1,9 +1,13 @@
 #include "cli/storage.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <string>
 
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -22,17 +26,31 @@ void AddStorageOptions(CLI::App* cmd, StorageFlags& storage) {
       ->excludes(data);
 }
 
+size_t DefaultSegmentMemory() {
+  size_t total =
+      static_cast<size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<size_t>(sysconf(_SC_PAGE_SIZE));
+  std::ifstream cgroup("/sys/fs/cgroup/memory.max");
+  std::string limit;
+  if (cgroup >> limit && !limit.empty() && limit != "max")
+    total = std::min<size_t>(total, std::strtoull(limit.c_str(), nullptr, 10));
+  return total / 4;
+}
+
 std::unique_ptr<store::Store> OpenStoreOrExit(const StorageFlags& storage, int readers) {
   Result<std::unique_ptr<store::Store>> store = Internal("no store");
+  const size_t segment_memory =
+      storage.segment_memory ? storage.segment_memory : DefaultSegmentMemory();
   if (storage.postgres()) {
     store::PostgresOptions options;
     options.url = storage.database_url;
     options.read_connections = readers;
+    options.segment_memory = segment_memory;
     store = store::OpenPostgresStore(options);
   } else {
     store::SqliteOptions options;
     options.data_dir = storage.data_dir;
     options.read_connections = readers;
+    options.segment_memory = segment_memory;
     store = store::OpenSqliteStore(options);
   }
   if (!store.ok()) {

@@ -15,6 +15,8 @@ namespace cdp::cli {
 struct StorageFlags {
   std::string data_dir = "./cdp-data";
   std::string database_url;
+  // The segment index's memory budget in bytes (serve --segment-memory); 0: DefaultSegmentMemory().
+  size_t segment_memory = 0;
 
   bool postgres() const { return !database_url.empty(); }
   // "data=FOLDER" or "database=URL" with the password redacted, for the log.
@@ -23,6 +25,10 @@ struct StorageFlags {
 
 // Adds --data and --database (mutually exclusive) to `cmd`, bound to `storage`.
 void AddStorageOptions(CLI::App* cmd, StorageFlags& storage);
+
+// A quarter of the memory this process may use: the machine's RAM, or the cgroup's
+// memory.max when that is lower.
+size_t DefaultSegmentMemory();
 
 // The store `storage` names, with `readers` read connections. On failure prints the error
 // to stderr and exits the process with status 1.

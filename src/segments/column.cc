@@ -177,6 +177,13 @@ std::vector<std::string> BirthdaysWithin(int64_t now, int64_t days) {
   return {month_days.begin(), month_days.end()};
 }
 
+size_t Column::Bytes() const {
+  size_t bytes = kind_.capacity() + value_.capacity() * sizeof(double);
+  // Each distinct text is held twice (texts_ and the key of codes_), with a node each.
+  for (const auto& t : texts_) bytes += 2 * t.size() + 96;
+  return bytes;
+}
+
 void Column::Resize(size_t rows) {
   kind_.resize(rows, kNull);
   value_.resize(rows, 0);

@@ -1,5 +1,5 @@
 // Column: one attribute of every profile of a brand, held in memory for the segment index
-// (store/sqlite/segment_index.h), and matched against attribute conditions with exactly the
+// (store/segment_index.h), and matched against attribute conditions with exactly the
 // semantics of the SQL that segments/sql.h compiles (docs/segments.md): a missing value
 // matches only neq and not_exists; strings compare byte-wise; calendar-date ops compare by
 // day. Texts are interned, so a condition runs once per distinct text. Not thread-safe.
@@ -25,6 +25,8 @@ inline Bits NewBits(size_t rows) { return Bits((rows + 63) / 64, 0); }
 class Column {
  public:
   size_t size() const { return kind_.size(); }
+  // The estimated bytes held (arrays and distinct texts).
+  size_t Bytes() const;
   void Resize(size_t rows);
   void SetNull(size_t row) { kind_[row] = kNull; }
   void SetNumber(size_t row, double v);

@@ -35,6 +35,9 @@ class StoreLocation {
   // Records `version` in schema_migrations directly, as a newer cdp would have. Call with
   // no store open on the location.
   virtual Status RecordSchemaVersion(int version) = 0;
+
+  // The segment index's budget of the stores Open() opens from now on.
+  size_t segment_memory = SIZE_MAX;
 };
 
 class SqliteLocation final : public StoreLocation {
@@ -42,6 +45,7 @@ class SqliteLocation final : public StoreLocation {
   Result<std::unique_ptr<Store>> Open() override {
     SqliteOptions options;
     options.data_dir = data_dir();
+    options.segment_memory = segment_memory;
     return OpenSqliteStore(options);
   }
 
@@ -65,8 +69,11 @@ class PostgresLocation final : public StoreLocation {
   Result<std::unique_ptr<Store>> Open() override {
     PostgresOptions options;
     options.url = db_->url();
+    options.segment_memory = segment_memory;
     return OpenPostgresStore(options);
   }
+
+  const std::string& url() const { return db_->url(); }
 
   Status RecordSchemaVersion(int version) override {
     return db_->Exec(fmt::format("INSERT INTO schema_migrations (version) VALUES ({})", version));

@@ -22,7 +22,7 @@ std::unique_ptr<EventStore> NewEventStore(Backend& backend);
 // What the portable parts of store/sql/parts.h leave to this backend: segment evaluation in
 // SQL (segment_store.cc), subscriber pages (push_store.cc), and the sending path's message
 // rows (campaign_store.cc).
-std::shared_ptr<sql::SegmentEvaluator> NewSegmentEvaluator(Backend& backend);
+std::shared_ptr<sql::SegmentEvaluator> NewSegmentEvaluator(Backend& backend, size_t segment_memory);
 std::shared_ptr<sql::SubscriberPages> NewSubscriberPages(Backend& backend);
 std::shared_ptr<sql::MessageRows> NewMessageRows(Backend& backend);
 

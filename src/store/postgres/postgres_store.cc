@@ -43,7 +43,8 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options)
   parts.partners = sql::NewPartnerStore(*backend);
   parts.profiles = postgres::NewProfileStore(*backend);
   parts.events = postgres::NewEventStore(*backend);
-  parts.segments = sql::NewSegmentStore(*backend, postgres::NewSegmentEvaluator(*backend));
+  parts.segments = sql::NewSegmentStore(
+      *backend, postgres::NewSegmentEvaluator(*backend, options.segment_memory));
   parts.channels = sql::NewChannelStore(*backend);
   parts.push = sql::NewPushStore(*backend, postgres::NewSubscriberPages(*backend));
   parts.campaigns = sql::NewCampaignStore(*backend, postgres::NewMessageRows(*backend));

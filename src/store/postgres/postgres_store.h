@@ -28,6 +28,8 @@ struct PostgresOptions {
   GroupCommitOptions group_commit;
   // Apply pending schema migrations at open (otherwise the schema must be current).
   bool apply_migrations = true;
+  // The most the segment index holds in memory (store/segment_index.h).
+  size_t segment_memory = SIZE_MAX;
 };
 
 // Connects, migrates (when asked) and opens the store. Unavailable if the server cannot be

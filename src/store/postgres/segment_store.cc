@@ -1,75 +1,107 @@
 // Segment evaluation (sql::SegmentEvaluator), left to this backend by the portable segment
-// part: each rule tree compiled to one SQL condition (segments/sql.h).
+// part: the in-memory segment index (store/segment_index.h), read and kept current in one
+// REPEATABLE READ transaction per call (store/postgres/segment_rows.h), then the members'
+// profile rows.
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <type_traits>
-#include <variant>
 #include <vector>
 
-#include "segments/sql.h"
 #include "store/postgres/parts.h"
 #include "store/postgres/rows.h"
+#include "store/postgres/segment_rows.h"
+#include "store/segment_index.h"
 
 namespace cdp::store::postgres {
 namespace {
 
-void AddSegmentParams(Params& params, const std::vector<segments::SqlParam>& values) {
-  for (const auto& v : values) {
-    std::visit(
-        [&](const auto& x) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(x)>, bool>)
-            params.Add(x ? "true" : "false");
-          else
-            params.Add(x);
-        },
-        v);
-  }
-}
+// How often a node prunes the feed of changed rows.
+constexpr std::chrono::minutes kPruneEvery{5};
 
 class PostgresSegmentEvaluator final : public sql::SegmentEvaluator {
  public:
-  explicit PostgresSegmentEvaluator(Backend& backend) : backend_(backend) {}
+  PostgresSegmentEvaluator(Backend& backend, size_t segment_memory)
+      : backend_(backend), index_(segment_memory) {}
 
   Result<int64_t> CountSegment(std::string_view brand_id, const segments::Node& rule,
                                int64_t now) override {
-    auto where = segments::CompileWhere(rule, segments::Dialect::kPostgres, now, 1, 2);
-    Params params;
-    params.Add(brand_id);
-    AddSegmentParams(params, where.params);
-    return backend_.WithReader([&](Conn& c) -> Result<int64_t> {
-      auto rows = c.ExecOnce(
-          "SELECT count(*) FROM profiles p WHERE p.brand_id = $1::text AND " + where.text, params);
-      if (!rows.ok()) return std::move(rows).take_status();
-      return rows->Int(0, 0);
+    MaybePrune();
+    return InSnapshot([&](Conn& c) -> Result<int64_t> {
+      PgSegmentRows rows(c, brand_id);
+      return index_.Count(rows, brand_id, rule, now);
     });
   }
 
   Result<ProfilePage> SegmentMembers(std::string_view brand_id, const segments::Node& rule,
                                      int64_t now, int64_t after_profile, size_t limit) override {
-    auto where = segments::CompileWhere(rule, segments::Dialect::kPostgres, now, 1, 4);
-    Params params;
-    params.Add(brand_id).Add(after_profile).Add(static_cast<int64_t>(limit + 1));
-    AddSegmentParams(params, where.params);
-    return backend_.WithReader([&](Conn& c) -> Result<ProfilePage> {
-      auto rows = c.ExecOnce("SELECT " + ProfileColumns("p.") +
-                                 " FROM profiles p WHERE p.brand_id = $1::text AND p.id > "
-                                 "$2::bigint AND " +
-                                 where.text + " ORDER BY p.id LIMIT $3::bigint",
-                             params);
-      if (!rows.ok()) return std::move(rows).take_status();
-      return ProfilePageOf(*rows, limit);
+    MaybePrune();
+    return InSnapshot([&](Conn& c) -> Result<ProfilePage> {
+      PgSegmentRows rows(c, brand_id);
+      auto ids = index_.Members(rows, brand_id, rule, now, after_profile, limit);
+      if (!ids.ok()) return std::move(ids).take_status();
+      ProfilePage page;
+      page.next_after = ids->next_after;
+      if (ids->ids.empty()) return page;
+      std::vector<std::optional<std::string>> texts;
+      for (int64_t id : ids->ids) texts.emplace_back(std::to_string(id));
+      Params params;
+      params.Add(brand_id).AddArray(texts);
+      auto found = c.Exec({"cdp_segment_members",
+                           "SELECT " + ProfileColumns() +
+                               " FROM profiles WHERE brand_id = $1::text AND id = ANY($2::bigint[])"
+                               " ORDER BY id"},
+                          params);
+      if (!found.ok()) return std::move(found).take_status();
+      for (int i = 0; i < found->size(); ++i) page.profiles.push_back(ReadProfile(*found, i, 0));
+      return page;
     });
   }
 
  private:
+  // Runs f(Conn&) in a read-only REPEATABLE READ transaction: one snapshot for the feed and
+  // every row the index reads.
+  template <typename F>
+  std::invoke_result_t<F, Conn&> InSnapshot(F&& f) {
+    return backend_.WithReader([&](Conn& c) -> std::invoke_result_t<F, Conn&> {
+      CDP_RETURN_IF_ERROR(c.Run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+      auto result = f(c);
+      if (!result.ok()) {
+        (void)c.Run("ROLLBACK");
+        return result;
+      }
+      CDP_RETURN_IF_ERROR(c.Run("COMMIT"));
+      return result;
+    });
+  }
+
+  void MaybePrune() {
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    int64_t last = last_prune_.load();
+    if (last != 0 && now - last < std::chrono::seconds(kPruneEvery).count()) return;
+    if (!last_prune_.compare_exchange_strong(last, now)) return;
+    backend_.SubmitAsync([](Conn& c) { return PgSegmentRows::Prune(c); },
+                         [](Status st) {
+                           if (!st.ok())
+                             spdlog::warn("segment feed: pruning failed: {}", st.message());
+                         });
+  }
+
   Backend& backend_;
+  SegmentIndex index_;
+  std::atomic<int64_t> last_prune_{0};
 };
 
 }  // namespace
 
-std::shared_ptr<sql::SegmentEvaluator> NewSegmentEvaluator(Backend& backend) {
-  return std::make_shared<PostgresSegmentEvaluator>(backend);
+std::shared_ptr<sql::SegmentEvaluator> NewSegmentEvaluator(Backend& backend,
+                                                           size_t segment_memory) {
+  return std::make_shared<PostgresSegmentEvaluator>(backend, segment_memory);
 }
 
 }  // namespace cdp::store::postgres

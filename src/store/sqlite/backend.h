@@ -11,9 +11,10 @@
 
 #include "store/event_store.h"
 #include "store/profile_store.h"
+#include "store/segment_index.h"
 #include "store/sql/connection.h"
 #include "store/sql/parts.h"
-#include "store/sqlite/segment_index.h"
+#include "store/sqlite/change_log.h"
 #include "store/sqlite/sql_connection.h"
 #include "store/sqlite/writer.h"
 
@@ -28,7 +29,8 @@ class Backend final : public ProfileStore,
  public:
   Backend(std::unique_ptr<Db> writer_db, int wal_fd, std::unique_ptr<Db> checkpoint_db,
           const SqliteOptions& options, WalLimits limits)
-      : writer_(SqliteTransaction(std::move(writer_db), wal_fd, options.sync_log, &log_failure_,
+      : segment_index_(options.segment_memory),
+        writer_(SqliteTransaction(std::move(writer_db), wal_fd, options.sync_log, &log_failure_,
                                   &profile_cache_, &changes_, &log_frames_, limits),
                 WriterOptions(options)),
         checkpointer_(std::move(checkpoint_db), &log_frames_, limits) {}
@@ -86,8 +88,7 @@ class Backend final : public ProfileStore,
   Result<segments::AttributeTypes> GetAttributeTypes(std::string_view brand_id) override;
 
   // profile_reads.cc
-  Result<std::vector<StoredEvent>> ListProfileEvents(std::string_view brand_id,
-                                                     int64_t profile_id,
+  Result<std::vector<StoredEvent>> ListProfileEvents(std::string_view brand_id, int64_t profile_id,
                                                      const std::optional<EventPosition>& before,
                                                      size_t limit) override;
   Result<std::vector<DayCount>> CountEventsPerDay(std::string_view brand_id, int64_t from,
@@ -118,7 +119,7 @@ class Backend final : public ProfileStore,
  private:
   ProfileIdCache profile_cache_;  // used by the writer thread only
   ChangeLog changes_;             // filled by the writer, read by the segment index
-  SegmentIndex segment_index_{changes_};
+  SegmentIndex segment_index_;
   std::atomic<int> log_frames_{0};  // set by the writer after each commit
   LogFailure log_failure_;          // set by the syncer
   Writer writer_;

@@ -1,19 +1,24 @@
 // Segment evaluation (sql::SegmentEvaluator), left to this backend by the portable segment
 // part: the in-memory columns of the segment index, then the members' profile rows.
 #include "store/sqlite/backend.h"
+#include "store/sqlite/segment_rows.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace cdp::store::sqlite {
 
 Result<int64_t> Backend::CountSegment(std::string_view brand_id, const segments::Node& rule,
                                       int64_t now) {
-  return ReadOn([&](Db& db) { return segment_index_.Count(db, brand_id, rule, now); });
+  return ReadOn([&](Db& db) {
+    SqliteSegmentRows rows(db, changes_, brand_id);
+    return segment_index_.Count(rows, brand_id, rule, now);
+  });
 }
 
 Result<ProfilePage> Backend::SegmentMembers(std::string_view brand_id, const segments::Node& rule,
                                             int64_t now, int64_t after_profile, size_t limit) {
   return ReadOn([&](Db& db) -> Result<ProfilePage> {
-    auto ids = segment_index_.Members(db, brand_id, rule, now, after_profile, limit);
+    SqliteSegmentRows rows(db, changes_, brand_id);
+    auto ids = segment_index_.Members(rows, brand_id, rule, now, after_profile, limit);
     if (!ids.ok()) return std::move(ids).take_status();
     static const std::string by_id =
         "SELECT " + ProfileColumns() + " FROM profiles WHERE brand_id = ?1 AND id = ?2";

@@ -37,6 +37,8 @@ struct SqliteOptions {
   // Returns 0, or -1 with errno set. Tests put a failing one here: the only way to see
   // what the store does when the disk fails.
   std::function<int(int fd)> sync_log;
+  // The most the segment index holds in memory (store/segment_index.h).
+  size_t segment_memory = SIZE_MAX;
 };
 
 // Opens (creating and migrating as needed) the store in options.data_dir.

@@ -25,7 +25,7 @@
 #include "store/connection_pool.h"
 #include "store/group_commit.h"
 #include "store/sqlite/profile_rows.h"
-#include "store/sqlite/segment_index.h"
+#include "store/sqlite/change_log.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
 

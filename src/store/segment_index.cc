@@ -1,0 +1,100 @@
+#include "store/segment_index.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "store/segment_brand.h"
+
+namespace cdp::store {
+
+SegmentIndex::SegmentIndex(size_t budget_bytes) : budget_(budget_bytes) {}
+SegmentIndex::~SegmentIndex() = default;
+
+std::shared_ptr<BrandIndex> SegmentIndex::For(std::string_view brand_id) {
+  std::lock_guard lock(mu_);
+  auto it = brands_.find(brand_id);
+  if (it == brands_.end())
+    it = brands_.emplace(std::string(brand_id), Entry{std::make_shared<BrandIndex>()}).first;
+  it->second.used = ++tick_;
+  return it->second.brand;
+}
+
+void SegmentIndex::Settle(std::string_view brand_id, size_t bytes) {
+  std::lock_guard lock(mu_);
+  auto self = brands_.find(brand_id);
+  if (self != brands_.end()) self->second.bytes = bytes;
+  size_t total = 0;
+  for (const auto& [_, e] : brands_) total += e.bytes;
+  while (total > budget_ && !brands_.empty()) {
+    // The least recently used brand goes first; the one just evaluated goes last.
+    auto victim = brands_.end();
+    for (auto it = brands_.begin(); it != brands_.end(); ++it)
+      if (it->second.bytes > 0 &&
+          (victim == brands_.end() || it->second.used < victim->second.used))
+        victim = it;
+    if (victim == brands_.end()) break;
+    if (victim == self) {
+      const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::steady_clock::now().time_since_epoch())
+                              .count();
+      if (now - last_oversize_warning_ >= 60) {
+        last_oversize_warning_ = now;
+        spdlog::warn(
+            "segment index: brand {} needs {} MiB, more than --segment-memory allows ({} MiB); "
+            "its segments are read from the database on every evaluation",
+            brand_id, bytes >> 20, budget_ >> 20);
+      }
+    } else {
+      spdlog::info("segment index: dropped brand {} ({} MiB), least recently used", victim->first,
+                   victim->second.bytes >> 20);
+    }
+    total -= victim->second.bytes;
+    brands_.erase(victim);  // an evaluation still running on it keeps it alive until it ends
+    evictions_.fetch_add(1);
+  }
+}
+
+size_t SegmentIndex::TotalBytes() const {
+  std::lock_guard lock(mu_);
+  size_t total = 0;
+  for (const auto& [_, e] : brands_) total += e.bytes;
+  return total;
+}
+
+Result<int64_t> SegmentIndex::Count(SegmentRows& rows, std::string_view brand_id,
+                                    const segments::Node& rule, int64_t now) {
+  auto b = For(brand_id);
+  Result<int64_t> count = int64_t{0};
+  size_t bytes = 0;
+  {
+    std::lock_guard lock(b->mu);
+    if (Status s = b->Refresh(rows); !s.ok()) return s;
+    auto bits = b->Evaluate(rows, rule, now);
+    if (!bits.ok()) return std::move(bits).take_status();
+    count = b->Count(*bits);
+    bytes = b->Bytes();
+  }
+  Settle(brand_id, bytes);
+  return count;
+}
+
+Result<SegmentIndex::IdPage> SegmentIndex::Members(SegmentRows& rows, std::string_view brand_id,
+                                                   const segments::Node& rule, int64_t now,
+                                                   int64_t after_profile, size_t limit) {
+  auto b = For(brand_id);
+  IdPage page;
+  size_t bytes = 0;
+  {
+    std::lock_guard lock(b->mu);
+    if (Status s = b->Refresh(rows); !s.ok()) return s;
+    auto bits = b->Evaluate(rows, rule, now);
+    if (!bits.ok()) return std::move(bits).take_status();
+    page = b->Page(*bits, after_profile, limit);
+    bytes = b->Bytes();
+  }
+  Settle(brand_id, bytes);
+  return page;
+}
+
+}  // namespace cdp::store
