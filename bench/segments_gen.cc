@@ -1,8 +1,10 @@
 // Generates the segments benchmark's brand straight into a cdp SQLite database (made by
 // `cdp brand create`): PROFILES profiles and EVENTS events with a fixed seed and a realistic
 // skew (a few hot events, a long tail of rare ones; few very active users, many with no
-// events), in the schema of src/store/sqlite/migrations.cc, then ANALYZE.
-//   segments_gen DB_FILE BRAND_ID PROFILES EVENTS
+// events), in the schema of src/store/sqlite/migrations.cc, then ANALYZE. Given a PostgreSQL
+// URL and the brand `cdp brand create --database URL` made there, writes the very same rows,
+// with the same ids, into that database in the same pass (segments_pg.h).
+//   segments_gen DB_FILE BRAND_ID PROFILES EVENTS [PG_URL PG_BRAND_ID]
 // Event times are whole hours plus 30 minutes before the hour of generation, so windows of
 // whole days from "now" rarely cut an event between the server's clock and the baseline's.
 #include <fmt/format.h>
@@ -13,15 +15,18 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "segments_pg.h"
 #include "segments_rows.h"
 
 namespace {
 
 using segments_bench::EventRow;
+using segments_bench::PgWriter;
 using segments_bench::ProfileRow;
 
 void Check(sqlite3* db, int rc, const char* what) {
@@ -58,8 +63,9 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    fmt::print(stderr, "usage: segments_gen DB_FILE BRAND_ID PROFILES EVENTS\n");
+  if (argc != 5 && argc != 7) {
+    fmt::print(stderr,
+               "usage: segments_gen DB_FILE BRAND_ID PROFILES EVENTS [PG_URL PG_BRAND_ID]\n");
     return 2;
   }
   const std::string brand = argv[2];
@@ -76,6 +82,8 @@ int main(int argc, char** argv) {
   };
   auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
 
+  std::optional<PgWriter> pg;
+  if (argc == 7) pg.emplace(argv[5], argv[6]);
   sqlite3* db = nullptr;
   Check(db, sqlite3_open(argv[1], &db), "open");
   Exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-400000;");
@@ -88,9 +96,11 @@ int main(int argc, char** argv) {
            {"profile", "city", "string"},
            {"event", "sku", "string"},
            {"event", "amount", "number"},
-       }})
+       }}) {
     Exec(db, fmt::format("INSERT OR IGNORE INTO attribute_types VALUES ('{}','{}','{}','{}')",
                          brand, scope, name, type));
+    if (pg) pg->AddAttributeType(scope, name, type);
+  }
   sqlite3_stmt* profile =
       Prepare(db,
               "INSERT INTO profiles (brand_id, user_id, name, gender, email, mobile, email_opt_in, "
@@ -134,6 +144,7 @@ int main(int argc, char** argv) {
     sqlite3_bind_int64(profile, 12, row.created_at);
     Check(db, sqlite3_step(profile), "insert profile");
     ids.push_back(sqlite3_last_insert_rowid(db));
+    if (pg) pg->AddProfile(ids.back(), row);
   }
   sqlite3_finalize(profile);
   Exec(db, "COMMIT");
@@ -179,6 +190,7 @@ int main(int argc, char** argv) {
     sqlite3_bind_int64(event, 4, row.ts);
     Text(event, 5, row.attributes);
     Check(db, sqlite3_step(event), "insert event");
+    if (pg) pg->AddEvent(sqlite3_last_insert_rowid(db), row);
     if (i % 1000000 == 999999) {
       Exec(db, "COMMIT; BEGIN");
       fmt::print("  {} events, {:.1f} s\n", i + 1, Seconds(events_started));
@@ -195,6 +207,11 @@ int main(int argc, char** argv) {
   Exec(db, "ANALYZE");
   Exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
   sqlite3_close(db);
+  if (pg) {
+    const auto pg_started = std::chrono::steady_clock::now();
+    pg->Finish();
+    fmt::print("  PostgreSQL indexes and VACUUM ANALYZE in {:.1f} s\n", Seconds(pg_started));
+  }
   fmt::print("  generated in {:.1f} s\n", Seconds(started));
   return 0;
 }
