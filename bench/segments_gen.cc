@@ -1,8 +1,10 @@
 // Generates the segments benchmark's brand straight into a cdp SQLite database (made by
 // `cdp brand create`): PROFILES profiles and EVENTS events with a fixed seed and a realistic
 // skew (a few hot events, a long tail of rare ones; few very active users, many with no
-// events), in the schema of src/store/sqlite/migrations.cc, then ANALYZE.
-//   segments_gen DB_FILE BRAND_ID PROFILES EVENTS
+// events), in the schema of src/store/sqlite/migrations.cc, then ANALYZE. Given a PostgreSQL
+// URL and the brand `cdp brand create --database URL` made there, writes the very same rows,
+// with the same ids, into that database in the same pass (segments_pg.h).
+//   segments_gen DB_FILE BRAND_ID PROFILES EVENTS [PG_URL PG_BRAND_ID]
 // Event times are whole hours plus 30 minutes before the hour of generation, so windows of
 // whole days from "now" rarely cut an event between the server's clock and the baseline's.
 #include <fmt/format.h>
@@ -13,11 +15,19 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "segments_pg.h"
+#include "segments_rows.h"
+
 namespace {
+
+using segments_bench::EventRow;
+using segments_bench::PgWriter;
+using segments_bench::ProfileRow;
 
 void Check(sqlite3* db, int rc, const char* what) {
   if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return;
@@ -35,8 +45,15 @@ sqlite3_stmt* Prepare(sqlite3* db, const char* sql) {
   return s;
 }
 
-void Text(sqlite3_stmt* s, int i, const std::string& v) {
+void Text(sqlite3_stmt* s, int i, std::string_view v) {
   sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+void OptionalText(sqlite3_stmt* s, int i, const char* v) {
+  if (v)
+    Text(s, i, v);
+  else
+    sqlite3_bind_null(s, i);
 }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -46,8 +63,9 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    fmt::print(stderr, "usage: segments_gen DB_FILE BRAND_ID PROFILES EVENTS\n");
+  if (argc != 5 && argc != 7) {
+    fmt::print(stderr,
+               "usage: segments_gen DB_FILE BRAND_ID PROFILES EVENTS [PG_URL PG_BRAND_ID]\n");
     return 2;
   }
   const std::string brand = argv[2];
@@ -64,6 +82,8 @@ int main(int argc, char** argv) {
   };
   auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
 
+  std::optional<PgWriter> pg;
+  if (argc == 7) pg.emplace(argv[5], argv[6]);
   sqlite3* db = nullptr;
   Check(db, sqlite3_open(argv[1], &db), "open");
   Exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-400000;");
@@ -76,9 +96,11 @@ int main(int argc, char** argv) {
            {"profile", "city", "string"},
            {"event", "sku", "string"},
            {"event", "amount", "number"},
-       }})
+       }}) {
     Exec(db, fmt::format("INSERT OR IGNORE INTO attribute_types VALUES ('{}','{}','{}','{}')",
                          brand, scope, name, type));
+    if (pg) pg->AddAttributeType(scope, name, type);
+  }
   sqlite3_stmt* profile =
       Prepare(db,
               "INSERT INTO profiles (brand_id, user_id, name, gender, email, mobile, email_opt_in, "
@@ -89,37 +111,40 @@ int main(int argc, char** argv) {
   std::vector<int64_t> ids;
   ids.reserve(n_profiles);
   for (int64_t i = 0; i < n_profiles; ++i) {
+    // The draws in the order they have always been made, so the data stays as it was.
+    ProfileRow row;
+    row.user_id = fmt::format("u{}", i);
+    row.name = fmt::format("User {}", i);
+    row.gender = genders[uniform(0, 9) < 4 ? 0 : uniform(1, 3)];
+    if (chance(0.8)) row.email = fmt::format("u{}@example.com", i);
+    if (chance(0.5)) row.mobile = fmt::format("+9198{:08}", uniform(0, 99999999));
+    for (auto& opt_in : row.opt_ins)
+      if (chance(0.8)) opt_in = static_cast<int>(uniform(0, 2));
+    row.birth_date =
+        fmt::format("{:04}-{:02}-{:02}", uniform(1950, 2008), uniform(1, 12), uniform(1, 28));
+    row.attributes = fmt::format(R"({{"Dollars spent":{},"plan":"{}","city":"city{}"}})",
+                                 static_cast<double>(uniform(0, 500000)) / 100,
+                                 plans[uniform(0, 9) < 6 ? 0 : uniform(1, 2)], uniform(0, 49));
+    row.created_at = now - uniform(0, 3 * 365) * kDay - uniform(0, kDay);
+
     sqlite3_reset(profile);
     Text(profile, 1, brand);
-    Text(profile, 2, fmt::format("u{}", i));
-    Text(profile, 3, fmt::format("User {}", i));
-    const char* g = genders[uniform(0, 9) < 4 ? 0 : uniform(1, 3)];
-    if (g)
-      Text(profile, 4, g);
-    else
-      sqlite3_bind_null(profile, 4);
-    if (chance(0.8))
-      Text(profile, 5, fmt::format("u{}@example.com", i));
-    else
-      sqlite3_bind_null(profile, 5);
-    if (chance(0.5))
-      Text(profile, 6, fmt::format("+9198{:08}", uniform(0, 99999999)));
-    else
-      sqlite3_bind_null(profile, 6);
-    for (int col : {7, 8, 9})
-      if (chance(0.8))
-        sqlite3_bind_int(profile, col, static_cast<int>(uniform(0, 2)));
+    Text(profile, 2, row.user_id);
+    Text(profile, 3, row.name);
+    OptionalText(profile, 4, row.gender);
+    OptionalText(profile, 5, row.email ? row.email->c_str() : nullptr);
+    OptionalText(profile, 6, row.mobile ? row.mobile->c_str() : nullptr);
+    for (int k = 0; k < 3; ++k)
+      if (row.opt_ins[k])
+        sqlite3_bind_int(profile, 7 + k, *row.opt_ins[k]);
       else
-        sqlite3_bind_null(profile, col);
-    Text(profile, 10,
-         fmt::format("{:04}-{:02}-{:02}", uniform(1950, 2008), uniform(1, 12), uniform(1, 28)));
-    Text(profile, 11,
-         fmt::format(R"({{"Dollars spent":{},"plan":"{}","city":"city{}"}})",
-                     static_cast<double>(uniform(0, 500000)) / 100,
-                     plans[uniform(0, 9) < 6 ? 0 : uniform(1, 2)], uniform(0, 49)));
-    sqlite3_bind_int64(profile, 12, now - uniform(0, 3 * 365) * kDay - uniform(0, kDay));
+        sqlite3_bind_null(profile, 7 + k);
+    Text(profile, 10, row.birth_date);
+    Text(profile, 11, row.attributes);
+    sqlite3_bind_int64(profile, 12, row.created_at);
     Check(db, sqlite3_step(profile), "insert profile");
     ids.push_back(sqlite3_last_insert_rowid(db));
+    if (pg) pg->AddProfile(ids.back(), row);
   }
   sqlite3_finalize(profile);
   Exec(db, "COMMIT");
@@ -139,9 +164,9 @@ int main(int argc, char** argv) {
   const auto events_started = std::chrono::steady_clock::now();
   Exec(db, "BEGIN");
   for (int64_t i = 0; i < n_events; ++i) {
-    sqlite3_reset(event);
+    EventRow row;
     const double u = std::uniform_real_distribution<double>(0, 1)(rng);
-    const int64_t who = ids[static_cast<size_t>(std::pow(u, 2.5) * static_cast<double>(active))];
+    row.profile_id = ids[static_cast<size_t>(std::pow(u, 2.5) * static_cast<double>(active))];
     const double p = std::uniform_real_distribution<double>(0, 1)(rng);
     size_t name = p < 0.5 ? 0 : p < 0.7 ? 1 : p < 0.75 ? 2 : p < 0.755 ? 3 : 0;
     if (p >= 0.755) {
@@ -149,17 +174,23 @@ int main(int argc, char** argv) {
       const double r = std::uniform_real_distribution<double>(0, std::log(201.0))(rng);
       name = 4 + std::min<size_t>(199, static_cast<size_t>(std::exp(r)) - 1);
     }
-    Text(event, 1, brand);
-    sqlite3_bind_int64(event, 2, who);
-    Text(event, 3, names[name]);
-    sqlite3_bind_int64(event, 4, hour - uniform(0, 365 * 24) * kHour + kHour / 2);
+    row.name = names[name];
+    row.ts = hour - uniform(0, 365 * 24) * kHour + kHour / 2;
     if (name == 2)
-      Text(event, 5,
-           fmt::format(R"({{"sku":"{}{}","amount":{}}})", "ABCD"[uniform(0, 3)], uniform(100, 999),
-                       static_cast<double>(uniform(100, 50000)) / 100));
+      row.attributes =
+          fmt::format(R"({{"sku":"{}{}","amount":{}}})", "ABCD"[uniform(0, 3)], uniform(100, 999),
+                      static_cast<double>(uniform(100, 50000)) / 100);
     else
-      Text(event, 5, "{}");
+      row.attributes = "{}";
+
+    sqlite3_reset(event);
+    Text(event, 1, brand);
+    sqlite3_bind_int64(event, 2, row.profile_id);
+    Text(event, 3, row.name);
+    sqlite3_bind_int64(event, 4, row.ts);
+    Text(event, 5, row.attributes);
     Check(db, sqlite3_step(event), "insert event");
+    if (pg) pg->AddEvent(sqlite3_last_insert_rowid(db), row);
     if (i % 1000000 == 999999) {
       Exec(db, "COMMIT; BEGIN");
       fmt::print("  {} events, {:.1f} s\n", i + 1, Seconds(events_started));
@@ -176,6 +207,11 @@ int main(int argc, char** argv) {
   Exec(db, "ANALYZE");
   Exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
   sqlite3_close(db);
+  if (pg) {
+    const auto pg_started = std::chrono::steady_clock::now();
+    pg->Finish();
+    fmt::print("  PostgreSQL indexes and VACUUM ANALYZE in {:.1f} s\n", Seconds(pg_started));
+  }
   fmt::print("  generated in {:.1f} s\n", Seconds(started));
   return 0;
 }
