@@ -153,15 +153,18 @@ CREATE INDEX events_by_day ON events (brand_id, (ts / 86400000000)) INCLUDE (ts)
 CREATE INDEX profiles_by_user_id_bytes ON profiles (brand_id, user_id COLLATE "C");
 )sql"},
       // The segment index's feed of changed rows (store/postgres/segment_rows.h): per
-      // statement and brand, the ids of the profiles or events it inserted, updated or
-      // deleted, with the writing transaction's id. One row per statement, not per row, so
-      // a batch of 1,000 events adds one array. segment_feed holds the highest transaction
-      // id pruned away.
+      // statement and brand, the ids of the profiles or events it changed, with the writing
+      // transaction's id. One row per statement, not per row. Inserted rows are noted as the
+      // range [min, max] of their ids (a statement's new ids are consecutive but for other
+      // transactions' inserts between them, which only makes the range over-inclusive), so a
+      // batch of 1,000 events adds two numbers; updated and deleted rows as their ids.
+      // segment_feed holds the highest transaction id pruned away.
       {12, R"sql(
 CREATE TABLE segment_changes (
   brand_id TEXT NOT NULL,
   txid     BIGINT NOT NULL DEFAULT pg_current_xact_id()::text::bigint,
   events   BOOLEAN NOT NULL,
+  as_range BOOLEAN NOT NULL,
   ids      BIGINT[] NOT NULL,
   at       TIMESTAMPTZ NOT NULL DEFAULT now()
 );
@@ -169,30 +172,31 @@ CREATE INDEX segment_changes_by_brand ON segment_changes (brand_id, txid);
 CREATE INDEX segment_changes_by_time ON segment_changes (at);
 CREATE TABLE segment_feed (pruned_through BIGINT NOT NULL);
 INSERT INTO segment_feed VALUES (0);
-CREATE FUNCTION cdp_note_profiles() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION cdp_note_changes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO segment_changes (brand_id, events, ids)
-    SELECT brand_id, false, array_agg(id) FROM changed GROUP BY brand_id;
-  RETURN NULL;
-END $$;
-CREATE FUNCTION cdp_note_events() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO segment_changes (brand_id, events, ids)
-    SELECT brand_id, true, array_agg(id) FROM changed GROUP BY brand_id;
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO segment_changes (brand_id, events, as_range, ids)
+      SELECT brand_id, TG_TABLE_NAME = 'events', true, ARRAY[min(id), max(id)]
+      FROM changed GROUP BY brand_id;
+  ELSE
+    INSERT INTO segment_changes (brand_id, events, as_range, ids)
+      SELECT brand_id, TG_TABLE_NAME = 'events', false, array_agg(id)
+      FROM changed GROUP BY brand_id;
+  END IF;
   RETURN NULL;
 END $$;
 CREATE TRIGGER profiles_noted_insert AFTER INSERT ON profiles REFERENCING NEW TABLE AS changed
-  FOR EACH STATEMENT EXECUTE FUNCTION cdp_note_profiles();
+  FOR EACH STATEMENT EXECUTE FUNCTION cdp_note_changes();
 CREATE TRIGGER profiles_noted_update AFTER UPDATE ON profiles REFERENCING NEW TABLE AS changed
-  FOR EACH STATEMENT EXECUTE FUNCTION cdp_note_profiles();
+  FOR EACH STATEMENT EXECUTE FUNCTION cdp_note_changes();
 CREATE TRIGGER profiles_noted_delete AFTER DELETE ON profiles REFERENCING OLD TABLE AS changed
-  FOR EACH STATEMENT EXECUTE FUNCTION cdp_note_profiles();
+  FOR EACH STATEMENT EXECUTE FUNCTION cdp_note_changes();
 CREATE TRIGGER events_noted_insert AFTER INSERT ON events REFERENCING NEW TABLE AS changed
-  FOR EACH STATEMENT EXECUTE FUNCTION cdp_note_events();
+  FOR EACH STATEMENT EXECUTE FUNCTION cdp_note_changes();
 CREATE TRIGGER events_noted_update AFTER UPDATE ON events REFERENCING NEW TABLE AS changed
-  FOR EACH STATEMENT EXECUTE FUNCTION cdp_note_events();
+  FOR EACH STATEMENT EXECUTE FUNCTION cdp_note_changes();
 CREATE TRIGGER events_noted_delete AFTER DELETE ON events REFERENCING OLD TABLE AS changed
-  FOR EACH STATEMENT EXECUTE FUNCTION cdp_note_events();
+  FOR EACH STATEMENT EXECUTE FUNCTION cdp_note_changes();
 )sql"},
   };
   return kMigrations;

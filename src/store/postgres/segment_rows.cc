@@ -11,6 +11,8 @@ using segments::AttributeRef;
 
 // Rows fetched per round trip when scanning a brand's profiles or events.
 constexpr int kBatchRows = 100000;
+// A range of inserted ids wider than this makes the brand's index build again.
+constexpr int64_t kMaxRange = 200000;
 
 // The JSON type and text of `a`, two columns, with a custom attribute's name bound to
 // `$param`. Profile columns are the fixed names of segments/rule.h, never client text.
@@ -34,6 +36,27 @@ Cell ValueCell(const Rows& r, int row, int col) {
   if (type == "boolean") return Cell{Cell::Kind::kBool, text == "true" ? 1.0 : 0.0, {}};
   if (type == "number") return Cell{Cell::Kind::kNumber, Number(text), {}};
   return Cell{Cell::Kind::kText, 0, text};
+}
+
+// The elements of a bigint[]'s text form, "{1,2,3}".
+std::vector<int64_t> IdsOf(std::string_view text) {
+  std::vector<int64_t> ids;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    if (*p < '0' || *p > '9') {
+      if (*p != '-') {
+        ++p;
+        continue;
+      }
+    }
+    int64_t v = 0;
+    auto [next, ec] = std::from_chars(p, end, v);
+    if (ec != std::errc()) break;
+    ids.push_back(v);
+    p = next;
+  }
+  return ids;
 }
 
 Cell NumberCell(const Rows& r, int row, int col) {
@@ -65,12 +88,21 @@ Result<bool> PgSegmentRows::ChangesSince(uint64_t cursor, std::vector<int64_t>& 
   Params since;
   since.Add(brand_).Add(static_cast<int64_t>(cursor));
   auto rows = conn_.Exec({"cdp_segment_changes",
-                          "SELECT events, unnest(ids) FROM segment_changes "
+                          "SELECT events, as_range, ids::text FROM segment_changes "
                           "WHERE brand_id = $1::text AND txid >= $2::bigint"},
                          since);
   if (!rows.ok()) return std::move(rows).take_status();
-  for (int i = 0; i < rows->size(); ++i)
-    (rows->Int(i, 0) != 0 ? events : profiles).push_back(rows->Int(i, 1));
+  for (int i = 0; i < rows->size(); ++i) {
+    std::vector<int64_t>& out = rows->Int(i, 0) != 0 ? events : profiles;
+    const std::vector<int64_t> ids = IdsOf(rows->Text(i, 2));
+    if (rows->Int(i, 1) == 0) {
+      out.insert(out.end(), ids.begin(), ids.end());
+    } else if (ids.size() == 2) {
+      // More than the index re-reads one by one: it is built again.
+      if (ids[1] - ids[0] >= kMaxRange) return false;
+      for (int64_t id = ids[0]; id <= ids[1]; ++id) out.push_back(id);
+    }
+  }
   return true;
 }
 

@@ -1,7 +1,8 @@
 // SegmentRows over a PostgreSQL read connection inside a REPEATABLE READ transaction (one
 // snapshot for the whole evaluation), with the segment_changes table as the feed of changed
 // rows: statement triggers on profiles and events add, per statement and brand, the ids it
-// changed and the writing transaction's id (migration 12).
+// changed (for inserts, the range of their ids) and the writing transaction's id
+// (migration 12).
 //
 // The cursor is the snapshot's xmin: every transaction below it had ended when the snapshot
 // was taken, so its changes are in the snapshot. ChangesSince(cursor) reads the feed's rows
