@@ -10,6 +10,7 @@
 
 #include "segments/rule.h"
 #include "store/postgres/pg_conn.h"
+#include "store/postgres/segment_rows.h"
 #include "store/store_conformance.h"
 
 namespace cdp::store::conformance {
@@ -125,6 +126,26 @@ TEST_P(StoreSegmentIndex, CountsATransactionThatCommitsAfterALaterOne) {
   EXPECT_EQ(Segment("brand-a", kBought), 1);  // the open transaction is not visible yet
   ASSERT_TRUE((*conn)->Commit().ok());
   EXPECT_EQ(Segment("brand-a", kBought), 2);
+}
+
+// The feed keeps about an hour: a node whose index is older than what was pruned away
+// builds it again rather than miss the pruned changes.
+TEST_P(StoreSegmentIndex, BuildsAgainWhenTheChangesItNeedsWerePruned) {
+  auto* pg = Postgres();
+  if (!pg) GTEST_SKIP() << "SQLite's feed is in memory";
+  Put("brand-a", WithPlan("u1", "pro"));
+  EXPECT_EQ(Segment("brand-a", kPro), 1);
+  Put("brand-a", WithPlan("u2", "pro"));
+
+  auto conn = postgres::Conn::Open(pg->url());
+  ASSERT_TRUE(conn.ok()) << conn.status().message();
+  ASSERT_TRUE((*conn)->Run("UPDATE segment_changes SET at = now() - interval '2 hours'").ok());
+  ASSERT_TRUE(postgres::PgSegmentRows::Prune(**conn).ok());
+  auto left = (*conn)->ExecOnce("SELECT count(*) FROM segment_changes", postgres::Params());
+  ASSERT_TRUE(left.ok()) << left.status().message();
+  EXPECT_EQ(left->Int(0, 0), 0);
+
+  EXPECT_EQ(Segment("brand-a", kPro), 2);
 }
 
 INSTANTIATE_CONFORMANCE(StoreSegmentIndex);
