@@ -4,7 +4,11 @@
 // events), in the schema of src/store/sqlite/migrations.cc, then ANALYZE. Given a PostgreSQL
 // URL and the brand `cdp brand create --database URL` made there, writes the very same rows,
 // with the same ids, into that database in the same pass (segments_pg.h).
-//   segments_gen DB_FILE BRAND_ID PROFILES EVENTS [PG_URL PG_BRAND_ID]
+//   segments_gen [--seed S] [--defer-index] DB_FILE BRAND_ID PROFILES EVENTS [PG_URL PG_BRAND_ID]
+// SQLite rows are appended: ids continue after the rows already there, so several calls with
+// different brands fill one database (bench/segments_memory). --seed S draws another brand of
+// the same shape (default: the one bench/segments has always used). --defer-index leaves the
+// events index dropped and ANALYZE undone, for the last call (without it) to do once for all.
 // Event times are whole hours plus 30 minutes before the hour of generation, so windows of
 // whole days from "now" rarely cut an event between the server's clock and the baseline's.
 #include <fmt/format.h>
@@ -18,6 +22,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "segments_pg.h"
@@ -63,9 +68,22 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  uint64_t seed = 20261123;
+  bool defer_index = false;
+  std::vector<char*> args = {argv[0]};
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--seed" && i + 1 < argc)
+      seed = std::strtoull(argv[++i], nullptr, 10);
+    else if (std::string_view(argv[i]) == "--defer-index")
+      defer_index = true;
+    else
+      args.push_back(argv[i]);
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   if (argc != 5 && argc != 7) {
     fmt::print(stderr,
-               "usage: segments_gen DB_FILE BRAND_ID PROFILES EVENTS [PG_URL PG_BRAND_ID]\n");
+               "usage: segments_gen [--seed S] [--defer-index] DB_FILE BRAND_ID PROFILES EVENTS "
+               "[PG_URL PG_BRAND_ID]\n");
     return 2;
   }
   const std::string brand = argv[2];
@@ -76,7 +94,7 @@ int main(int argc, char** argv) {
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   const int64_t hour = now / kHour * kHour;
-  std::mt19937_64 rng(20261123);
+  std::mt19937_64 rng(seed);
   auto uniform = [&](int64_t lo, int64_t hi) {
     return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
   };
@@ -199,12 +217,14 @@ int main(int argc, char** argv) {
   }
   sqlite3_finalize(event);
   Exec(db, "COMMIT");
-  const auto index_started = std::chrono::steady_clock::now();
-  Exec(db,
-       "CREATE INDEX events_by_name_week ON events "
-       "(brand_id, name, ts / 604800000000, id, ts, profile_id)");
-  fmt::print("  events index in {:.1f} s\n", Seconds(index_started));
-  Exec(db, "ANALYZE");
+  if (!defer_index) {
+    const auto index_started = std::chrono::steady_clock::now();
+    Exec(db,
+         "CREATE INDEX events_by_name_week ON events "
+         "(brand_id, name, ts / 604800000000, id, ts, profile_id)");
+    fmt::print("  events index in {:.1f} s\n", Seconds(index_started));
+    Exec(db, "ANALYZE");
+  }
   Exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
   sqlite3_close(db);
   if (pg) {

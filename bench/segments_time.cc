@@ -6,6 +6,8 @@
 // same rows (its baseline: the same SQL in PostgreSQL's words), in turn with the SQLite pair,
 // a row under each SQLite row; and the counts of the two servers compared. Exits 1 if they
 // differ for any rule (a MISMATCH line says which).
+//   segments_time --rules
+// Prints the six rules instead, a line each: the name, a tab, the rule's JSON (for scripts).
 #include <fmt/format.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -21,6 +23,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -232,6 +235,10 @@ bool PrintRow(const std::string& label, const Side& side) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string_view(argv[1]) == "--rules") {
+    for (const Rule& rule : Rules()) fmt::print("{}\t{}\n", rule.name, rule.json);
+    return 0;
+  }
   if (argc != 6 && argc != 10) {
     fmt::print(stderr,
                "usage: segments_time DB_FILE PORT BRAND_ID API_KEY RUNS "
