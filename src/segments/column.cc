@@ -178,9 +178,13 @@ std::vector<std::string> BirthdaysWithin(int64_t now, int64_t days) {
 }
 
 size_t Column::Bytes() const {
-  size_t bytes = kind_.capacity() + value_.capacity() * sizeof(double);
-  // Each distinct text is held twice (texts_ and the key of codes_), with a node each.
-  for (const auto& t : texts_) bytes += 2 * t.size() + 96;
+  size_t bytes = kind_.capacity() + value_.capacity() * sizeof(double) +
+                 texts_.capacity() * sizeof(std::string) + codes_.bucket_count() * sizeof(void*);
+  // Each distinct text is held twice (texts_ and the key of codes_): past 15 characters each
+  // copy is a heap block (glibc: the text and its NUL plus an 8-byte header, in 16-byte
+  // steps), and each key sits in a hash node of about 64 bytes.
+  for (const auto& t : texts_)
+    bytes += 2 * (t.size() > 15 ? (t.size() + 1 + 8 + 15) / 16 * 16 : 0) + 64;
   return bytes;
 }
 

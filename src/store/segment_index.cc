@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <chrono>
 
 #include "store/segment_brand.h"
@@ -21,7 +25,8 @@ std::shared_ptr<BrandIndex> SegmentIndex::For(std::string_view brand_id) {
 }
 
 void SegmentIndex::Settle(std::string_view brand_id, size_t bytes) {
-  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<BrandIndex>> dropped;  // freed after the lock is released
+  std::unique_lock lock(mu_);
   auto self = brands_.find(brand_id);
   if (self != brands_.end()) self->second.bytes = bytes;
   size_t total = 0;
@@ -50,9 +55,19 @@ void SegmentIndex::Settle(std::string_view brand_id, size_t bytes) {
                    victim->second.bytes >> 20);
     }
     total -= victim->second.bytes;
-    brands_.erase(victim);  // an evaluation still running on it keeps it alive until it ends
+    // An evaluation still running on it keeps it alive until it ends.
+    dropped.push_back(std::move(victim->second.brand));
+    brands_.erase(victim);
     evictions_.fetch_add(1);
   }
+  lock.unlock();
+  if (dropped.empty()) return;
+  dropped.clear();
+#if defined(__GLIBC__)
+  // glibc keeps freed memory in the arena of the thread that allocated it (one of many
+  // handler threads), so without this a dropped brand stays in the process's RSS.
+  malloc_trim(0);
+#endif
 }
 
 size_t SegmentIndex::TotalBytes() const {
