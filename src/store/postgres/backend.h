@@ -10,10 +10,13 @@
 // store/postgres includes this header.
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -74,6 +77,7 @@ class Backend final : public sql::Executor {
  public:
   // Starts the writer on `writer_conn`; read connections are added with AddReader.
   Backend(std::unique_ptr<Conn> writer_conn, const GroupCommitOptions& options);
+  ~Backend();
 
   void AddReader(std::unique_ptr<Conn> conn) { readers_.Add(std::move(conn)); }
 
@@ -102,8 +106,16 @@ class Backend final : public sql::Executor {
   Status Read(const std::function<Status(sql::Connection&)>& job) override;
 
  private:
+  // Every few minutes, on a read connection, deletes the segment feed's rows that no index
+  // needs any more (PgSegmentRows::Prune), whether or not this node counts segments.
+  void PruneSegmentFeed();
+
   Writer writer_;
   ConnectionPool<Conn> readers_;
+  std::mutex prune_mu_;
+  std::condition_variable prune_cv_;
+  bool stopping_ = false;
+  std::thread pruner_;  // last: stopped before the members it uses go
 };
 
 }  // namespace cdp::store::postgres

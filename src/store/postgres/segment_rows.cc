@@ -212,13 +212,13 @@ Status PgSegmentRows::EventsById(const std::vector<int64_t>& ids,
   return Status::Ok();
 }
 
-Status PgSegmentRows::Prune(Conn& writer) {
+Status PgSegmentRows::Prune(Conn& conn) {
   auto rows =
-      writer.Exec({"cdp_segment_prune",
-                   "WITH gone AS (DELETE FROM segment_changes WHERE at < now() - interval '1 hour' "
-                   "RETURNING txid) "
-                   "UPDATE segment_feed SET pruned_through = greatest(pruned_through, (SELECT "
-                   "max(txid) FROM gone))"});
+      conn.Exec({"cdp_segment_prune",
+                 "WITH gone AS (DELETE FROM segment_changes WHERE at < now() - interval '1 hour' "
+                 "RETURNING txid) "
+                 "UPDATE segment_feed SET pruned_through = greatest(pruned_through, (SELECT "
+                 "max(txid) FROM gone))"});
   return rows.ok() ? Status::Ok() : std::move(rows).take_status();
 }
 

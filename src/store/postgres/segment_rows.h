@@ -40,8 +40,9 @@ class PgSegmentRows final : public SegmentRows {
   Status EventsById(const std::vector<int64_t>& ids,
                     const std::function<void(const EventRow&)>& f) override;
 
-  // Deletes the feed's rows older than an hour (a write, on the writer's connection).
-  static Status Prune(Conn& writer);
+  // Deletes the feed's rows older than an hour, in one statement (a write, outside a
+  // transaction: on any connection).
+  static Status Prune(Conn& conn);
 
  private:
   // Runs `query` (with `params`) through a cursor, calling f for each batch of rows.

@@ -2,10 +2,6 @@
 // part: the in-memory segment index (store/segment_index.h), read and kept current in one
 // REPEATABLE READ transaction per call (store/postgres/segment_rows.h), then the members'
 // profile rows.
-#include <spdlog/spdlog.h>
-
-#include <atomic>
-#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,9 +15,6 @@
 namespace cdp::store::postgres {
 namespace {
 
-// How often a node prunes the feed of changed rows.
-constexpr std::chrono::minutes kPruneEvery{5};
-
 class PostgresSegmentEvaluator final : public sql::SegmentEvaluator {
  public:
   PostgresSegmentEvaluator(Backend& backend, size_t segment_memory)
@@ -29,7 +22,6 @@ class PostgresSegmentEvaluator final : public sql::SegmentEvaluator {
 
   Result<int64_t> CountSegment(std::string_view brand_id, const segments::Node& rule,
                                int64_t now) override {
-    MaybePrune();
     return InSnapshot([&](Conn& c) -> Result<int64_t> {
       PgSegmentRows rows(c, brand_id);
       return index_.Count(rows, brand_id, rule, now);
@@ -38,7 +30,6 @@ class PostgresSegmentEvaluator final : public sql::SegmentEvaluator {
 
   Result<ProfilePage> SegmentMembers(std::string_view brand_id, const segments::Node& rule,
                                      int64_t now, int64_t after_profile, size_t limit) override {
-    MaybePrune();
     return InSnapshot([&](Conn& c) -> Result<ProfilePage> {
       PgSegmentRows rows(c, brand_id);
       auto ids = index_.Members(rows, brand_id, rule, now, after_profile, limit);
@@ -78,23 +69,8 @@ class PostgresSegmentEvaluator final : public sql::SegmentEvaluator {
     });
   }
 
-  void MaybePrune() {
-    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::steady_clock::now().time_since_epoch())
-                            .count();
-    int64_t last = last_prune_.load();
-    if (last != 0 && now - last < std::chrono::seconds(kPruneEvery).count()) return;
-    if (!last_prune_.compare_exchange_strong(last, now)) return;
-    backend_.SubmitAsync([](Conn& c) { return PgSegmentRows::Prune(c); },
-                         [](Status st) {
-                           if (!st.ok())
-                             spdlog::warn("segment feed: pruning failed: {}", st.message());
-                         });
-  }
-
   Backend& backend_;
   SegmentIndex index_;
-  std::atomic<int64_t> last_prune_{0};
 };
 
 }  // namespace
