@@ -260,8 +260,8 @@ Status BrandIndex::ReloadProfiles(SegmentRows& rows, const std::vector<int64_t>&
     for (const auto& [id, _] : fresh) fresh_ids.push_back(id);
     SortUnique(fresh_ids);
     AddProfiles(fresh_ids);
-    for (const auto& [id, owned] : fresh)
-      store(*Ordinal(id), [&](size_t c) { return owned[c].view(); });
+    for (const auto& row : fresh)  // not a structured binding: clang 14 can't capture one
+      store(*Ordinal(row.first), [&](size_t c) { return row.second[c].view(); });
   }
   // Deleted, merged away, or another brand's.
   SortUnique(seen);
@@ -310,7 +310,8 @@ Status BrandIndex::ReloadEvents(SegmentRows& rows, const std::vector<int64_t>& i
         StoreEventValue(col, pos, list.refs_of.at(key), e.attributes, e.ltv);
     }
   }));
-  for (auto& [_, list] : events_) {
+  for (auto& entry : events_) {
+    EventList& list = entry.second;
     const auto mid = list.by_id.begin() + static_cast<std::ptrdiff_t>(sorted[&list]);
     auto by = [&](uint32_t a, uint32_t b) { return list.refs[a].id < list.refs[b].id; };
     if (mid == list.by_id.end()) continue;
