@@ -61,6 +61,17 @@ Params& Params::AddNull() {
   return *this;
 }
 
+Params& Params::AddArray(const std::vector<int64_t>& elements) {
+  std::string literal = "{";
+  for (size_t i = 0; i < elements.size(); ++i) {
+    if (i > 0) literal += ',';
+    literal += std::to_string(elements[i]);
+  }
+  literal += '}';
+  values_.emplace_back(std::move(literal));
+  return *this;
+}
+
 Params& Params::AddArray(const std::vector<std::optional<std::string>>& elements) {
   // The array's text form: {"a","b \"quoted\"",NULL}. It is a parameter value, not SQL.
   std::string literal = "{";

@@ -37,6 +37,8 @@ class Params {
   Params& AddNull();
   // One array parameter (bind as $n::text[], $n::bigint[], ...); nullopt elements are NULL.
   Params& AddArray(const std::vector<std::optional<std::string>>& elements);
+  // An array of integers (bind as $n::bigint[]).
+  Params& AddArray(const std::vector<int64_t>& elements);
 
   size_t size() const { return values_.size(); }
   // Pointers for libpq (nullptr for NULL); valid while this object is unchanged.

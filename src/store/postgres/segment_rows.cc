@@ -160,21 +160,12 @@ Status PgSegmentRows::EventValues(
       });
 }
 
-namespace {
-std::vector<std::optional<std::string>> IdTexts(const std::vector<int64_t>& ids) {
-  std::vector<std::optional<std::string>> out;
-  out.reserve(ids.size());
-  for (int64_t id : ids) out.emplace_back(std::to_string(id));
-  return out;
-}
-}  // namespace
-
 Status PgSegmentRows::ProfilesById(
     const std::vector<int64_t>& ids, const std::vector<AttributeRef>& attributes,
     const std::function<void(int64_t, const std::vector<Cell>&)>& f) {
   if (ids.empty()) return Status::Ok();
   Params params;
-  params.Add(brand_).AddArray(IdTexts(ids));
+  params.Add(brand_).AddArray(ids);
   std::string sql = "SELECT id";
   int param = 3;
   for (const auto& a : attributes) {
@@ -200,7 +191,7 @@ Status PgSegmentRows::EventsById(const std::vector<int64_t>& ids,
                                  const std::function<void(const EventRow&)>& f) {
   if (ids.empty()) return Status::Ok();
   Params params;
-  params.Add(brand_).AddArray(IdTexts(ids));
+  params.Add(brand_).AddArray(ids);
   auto rows = conn_.Exec({"cdp_segment_events_by_id",
                           "SELECT id, profile_id, name, ts, attributes::text, ltv FROM events "
                           "WHERE brand_id = $1::text AND id = ANY($2::bigint[])"},

@@ -37,10 +37,8 @@ class PostgresSegmentEvaluator final : public sql::SegmentEvaluator {
       ProfilePage page;
       page.next_after = ids->next_after;
       if (ids->ids.empty()) return page;
-      std::vector<std::optional<std::string>> texts;
-      for (int64_t id : ids->ids) texts.emplace_back(std::to_string(id));
       Params params;
-      params.Add(brand_id).AddArray(texts);
+      params.Add(brand_id).AddArray(ids->ids);
       auto found = c.Exec({"cdp_segment_members",
                            "SELECT " + ProfileColumns() +
                                " FROM profiles WHERE brand_id = $1::text AND id = ANY($2::bigint[])"
