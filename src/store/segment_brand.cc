@@ -194,10 +194,12 @@ Status BrandIndex::LoadEventColumn(SegmentRows& rows, const std::string& name,
   });
 }
 
-std::optional<uint32_t> BrandIndex::Position(const EventList& list, int64_t id) {
-  auto it = std::lower_bound(list.by_id.begin(), list.by_id.end(), id,
+std::optional<uint32_t> BrandIndex::Position(const EventList& list, int64_t id, size_t sorted) {
+  const auto end =
+      list.by_id.begin() + static_cast<std::ptrdiff_t>(std::min(sorted, list.by_id.size()));
+  auto it = std::lower_bound(list.by_id.begin(), end, id,
                              [&](uint32_t p, int64_t v) { return list.refs[p].id < v; });
-  if (it == list.by_id.end() || list.refs[*it].id != id) return std::nullopt;
+  if (it == end || list.refs[*it].id != id) return std::nullopt;
   return *it;
 }
 
@@ -278,18 +280,11 @@ Status BrandIndex::ReloadEvents(SegmentRows& rows, const std::vector<int64_t>& i
   // (an id is reported once, so a new one is never looked up again within the call).
   std::map<const EventList*, size_t> sorted;
   for (auto& [_, list] : events_) sorted[&list] = list.by_id.size();
-  auto find = [&](const EventList& list, int64_t id) -> std::optional<uint32_t> {
-    auto end = list.by_id.begin() + static_cast<std::ptrdiff_t>(sorted[&list]);
-    auto it = std::lower_bound(list.by_id.begin(), end, id,
-                               [&](uint32_t p, int64_t v) { return list.refs[p].id < v; });
-    if (it == end || list.refs[*it].id != id) return std::nullopt;
-    return *it;
-  };
   std::vector<int64_t> seen;
   CDP_RETURN_IF_ERROR(rows.EventsById(ids, [&](const EventRow& e) {
     seen.push_back(e.id);
     for (auto& [name, list] : events_) {
-      const auto at = find(list, e.id);
+      const auto at = Position(list, e.id, sorted[&list]);
       if (e.name != name) {
         if (at) list.refs[*at].ordinal = kGone;  // renamed: not expected, but kept right
         continue;
@@ -317,14 +312,13 @@ Status BrandIndex::ReloadEvents(SegmentRows& rows, const std::vector<int64_t>& i
     if (mid == list.by_id.end()) continue;
     std::sort(mid, list.by_id.end(), by);
     std::inplace_merge(list.by_id.begin(), mid, list.by_id.end(), by);
-    sorted[&list] = list.by_id.size();
   }
   SortUnique(seen);
   std::vector<int64_t> gone;
   std::set_difference(ids.begin(), ids.end(), seen.begin(), seen.end(), std::back_inserter(gone));
   for (int64_t id : gone)
     for (auto& [_, list] : events_)
-      if (auto at = find(list, id)) list.refs[*at].ordinal = kGone;
+      if (auto at = Position(list, id)) list.refs[*at].ordinal = kGone;
   return Status::Ok();
 }
 

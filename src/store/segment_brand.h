@@ -60,7 +60,10 @@ class BrandIndex {
   Status LoadEvents(SegmentRows& rows, const std::string& name, EventList& list);
   Status LoadEventColumn(SegmentRows& rows, const std::string& name, const EventList& list,
                          const segments::AttributeRef& a, segments::Column& col);
-  static std::optional<uint32_t> Position(const EventList& list, int64_t id);
+  // The position of event `id` in `list`, looking at the first `sorted` entries of by_id
+  // (all of them by default).
+  static std::optional<uint32_t> Position(const EventList& list, int64_t id,
+                                          size_t sorted = SIZE_MAX);
   Result<segments::Column*> ColumnFor(SegmentRows& rows, const segments::AttributeRef& a);
   Result<segments::Column*> EventColumnFor(SegmentRows& rows, const std::string& name,
                                            EventList& list, const segments::AttributeRef& a);

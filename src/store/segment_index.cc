@@ -12,6 +12,8 @@
 
 namespace cdp::store {
 
+using segments::Bits;
+
 SegmentIndex::SegmentIndex(size_t budget_bytes) : budget_(budget_bytes) {}
 SegmentIndex::~SegmentIndex() = default;
 
@@ -77,38 +79,39 @@ size_t SegmentIndex::TotalBytes() const {
   return total;
 }
 
-Result<int64_t> SegmentIndex::Count(SegmentRows& rows, std::string_view brand_id,
-                                    const segments::Node& rule, int64_t now) {
+Status SegmentIndex::Evaluate(SegmentRows& rows, std::string_view brand_id,
+                              const segments::Node& rule, int64_t now,
+                              const std::function<void(const BrandIndex&, const Bits&)>& use) {
   auto b = For(brand_id);
-  Result<int64_t> count = int64_t{0};
   size_t bytes = 0;
   {
     std::lock_guard lock(b->mu);
-    if (Status s = b->Refresh(rows); !s.ok()) return s;
+    CDP_RETURN_IF_ERROR(b->Refresh(rows));
     auto bits = b->Evaluate(rows, rule, now);
     if (!bits.ok()) return std::move(bits).take_status();
-    count = b->Count(*bits);
+    use(*b, *bits);
     bytes = b->Bytes();
   }
   Settle(brand_id, bytes);
+  return Status::Ok();
+}
+
+Result<int64_t> SegmentIndex::Count(SegmentRows& rows, std::string_view brand_id,
+                                    const segments::Node& rule, int64_t now) {
+  int64_t count = 0;
+  CDP_RETURN_IF_ERROR(
+      Evaluate(rows, brand_id, rule, now,
+               [&](const BrandIndex& b, const Bits& bits) { count = b.Count(bits); }));
   return count;
 }
 
 Result<SegmentIndex::IdPage> SegmentIndex::Members(SegmentRows& rows, std::string_view brand_id,
                                                    const segments::Node& rule, int64_t now,
                                                    int64_t after_profile, size_t limit) {
-  auto b = For(brand_id);
   IdPage page;
-  size_t bytes = 0;
-  {
-    std::lock_guard lock(b->mu);
-    if (Status s = b->Refresh(rows); !s.ok()) return s;
-    auto bits = b->Evaluate(rows, rule, now);
-    if (!bits.ok()) return std::move(bits).take_status();
-    page = b->Page(*bits, after_profile, limit);
-    bytes = b->Bytes();
-  }
-  Settle(brand_id, bytes);
+  CDP_RETURN_IF_ERROR(Evaluate(
+      rows, brand_id, rule, now,
+      [&](const BrandIndex& b, const Bits& bits) { page = b.Page(bits, after_profile, limit); }));
   return page;
 }
 

@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "segments/column.h"
 #include "segments/rule.h"
 #include "store/segment_rows.h"
 
@@ -63,6 +65,11 @@ class SegmentIndex {
     size_t bytes = 0;   // as of the end of the last evaluation
   };
   std::shared_ptr<BrandIndex> For(std::string_view brand_id);
+  // Brings the brand's index up to date, evaluates `rule` on it and hands the members to
+  // `use`, under the brand's lock; then settles the budget.
+  Status Evaluate(SegmentRows& rows, std::string_view brand_id, const segments::Node& rule,
+                  int64_t now,
+                  const std::function<void(const BrandIndex&, const segments::Bits&)>& use);
   // After an evaluation of `brand_id`: records its size and drops brands beyond the budget.
   void Settle(std::string_view brand_id, size_t bytes);
 
